@@ -1,0 +1,41 @@
+# One task runner. `make demo` and `make test` work on a fresh machine.
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+DEMO_DB := demo-ledger.db
+LEDGER := $(BIN)/sanctions-ledger --db $(DEMO_DB)
+
+.PHONY: install demo test lint check bench bench-smoke postgres clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(LEDGER) import --dataset xinjiang-2021
+	$(LEDGER) in-force "Chen Mingguo" --at 2021-03-21
+	$(LEDGER) in-force "Chen Mingguo" --at 2021-03-22
+	$(LEDGER) in-force "Adrian Zenz" --at 2021-03-22
+	$(LEDGER) in-force "Chen Quanguo" --at 2021-03-23
+	$(LEDGER) list --authority EU --at 2021-03-23
+	$(LEDGER) verify
+
+# PostgreSQL tests are never skipped: without a server, this fails and says how to start one.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not running on 127.0.0.1:5432. Start it with: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start" >&2; exit 1; }
+
+test: install postgres
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check ledger cli migrations tests
+
+check: lint test
+
+clean:
+	rm -rf $(VENV) *.egg-info $(DEMO_DB)*

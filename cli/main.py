@@ -1,0 +1,100 @@
+"""The ``sanctions-ledger`` command: parses arguments, calls the ledger, prints answers.
+
+Only click and the standard library are imported at start-up; each command
+imports the ledger when it runs, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from cli.params import DB_HELP
+
+#: command name -> "module:function" in this package, loaded when first used.
+COMMANDS = {
+    "import": "cli.recording:import_file",
+    "export": "cli.recording:export",
+    "datasets": "cli.recording:datasets",
+    "rebuild": "cli.recording:rebuild",
+    "db": "cli.schema:db",
+    "in-force": "cli.queries:in_force",
+    "list": "cli.queries:authority_list",
+    "parties": "cli.queries:parties",
+    "show": "cli.queries:show",
+    "verify": "cli.audit:verify",
+    "log": "cli.audit:log",
+}
+
+#: Database errors that mean "could not reach or use the ledger", not a bug.
+_DATABASE_ERRORS = (
+    "sqlalchemy.exc:OperationalError",
+    "eventsourcing.persistence:OperationalError",
+    "eventsourcing.persistence:InterfaceError",
+    "psycopg:OperationalError",
+)
+
+
+class LedgerGroup(click.Group):
+    """Loads commands lazily and turns the ledger's errors into one line on stderr."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name].split(":")
+        command: click.Command = getattr(importlib.import_module(module), name)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away: stop quietly
+            raise click.Abort() from None
+        except Exception as error:  # noqa: BLE001 - re-raised unless it is one of ours
+            raise _as_click_error(error) from None
+
+
+def _as_click_error(error: Exception) -> Exception:
+    if isinstance(error, click.ClickException | click.exceptions.Exit | click.Abort):
+        return error
+    from ledger.errors import LedgerError
+
+    if isinstance(error, LedgerError):
+        return click.ClickException(str(error))
+    if _is_database_error(error):
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return click.ClickException(f"the ledger database failed: {first_line}")
+    return error
+
+
+def _is_database_error(error: Exception) -> bool:
+    for dotted in _DATABASE_ERRORS:
+        module, name = dotted.split(":")
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(error, getattr(loaded, name)):
+            return True
+    return False
+
+
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", metavar="URL", envvar="SANCTIONS_LEDGER_DB", help=DB_HELP)
+@click.version_option(package_name="sanctions-ledger")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """A bitemporal ledger of sanctions, countermeasures and statements.
+
+    Every line ever recorded is kept as an immutable event. Ask what was in
+    force on any date (--at), as the ledger knew it at any moment (--known-at).
+    """
+    ctx.obj = db
+
+
+if __name__ == "__main__":
+    main()

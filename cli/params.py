@@ -1,0 +1,100 @@
+"""Shared options and parameter types, and the one way commands open the ledger."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from ledger.application import SanctionsLedger
+
+DB_HELP = ("Ledger database: a file path, sqlite:////abs/path.db or "
+           "postgresql://user@host:port/dbname  [env: SANCTIONS_LEDGER_DB; default: ./ledger.db]")
+
+
+class DateParam(click.ParamType):
+    """A calendar date, strictly YYYY-MM-DD."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+            self.fail(f"{value!r} is not a date YYYY-MM-DD", param, ctx)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a calendar date", param, ctx)
+
+
+class TimestampParam(click.ParamType):
+    """An ISO 8601 moment; one without an offset is taken as UTC."""
+
+    name = "TIMESTAMP"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 timestamp "
+                      "(e.g. 2021-03-23T12:00:00+00:00)", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def at_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--at", type=DateParam(), default=None,
+                        help="Valid-time date: what was in force that day  [default: today]")(func)
+
+
+def known_at_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--known-at", type=TimestampParam(), default=None,
+        help="Recorded-time moment: answer as the ledger knew it then  [default: now]")(func)
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print JSON instead of a table.")(func)
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def open_ledger(*, must_exist: bool = True) -> Iterator[SanctionsLedger]:
+    """The ledger named by --db / $SANCTIONS_LEDGER_DB / ./ledger.db, closed afterwards."""
+    from ledger.application import SanctionsLedger
+    from ledger.settings import resolve_location
+
+    ledger = SanctionsLedger(resolve_location(click.get_current_context().find_root().obj),
+                             must_exist=must_exist)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def interactive(as_json: bool) -> bool:
+    """Progress bars only for a person at a terminal, never into a pipe or with --json."""
+    return not as_json and sys.stderr.isatty()

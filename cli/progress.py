@@ -1,0 +1,41 @@
+"""Progress on a terminal for long work; silence in pipes and with --json."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+
+class Progress:
+    """Wraps rich's progress display, or does nothing when nobody is watching."""
+
+    def __init__(self, display: Any | None):
+        self.display = display
+
+    def reading(self, stream: IO[bytes], total: int, label: str) -> IO[bytes]:
+        if self.display is None:
+            return stream
+        return self.display.wrap_file(stream, total=total, description=label)
+
+    def counter(self, label: str) -> Callable[[int, int], None] | None:
+        if self.display is None:
+            return None
+        task = self.display.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            self.display.update(task, completed=done, total=total)
+
+        return advance
+
+
+@contextmanager
+def progress(enabled: bool) -> Iterator[Progress]:
+    if not enabled:
+        yield Progress(None)
+        return
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
+
+    with RichProgress(console=Console(stderr=True), transient=True) as display:
+        yield Progress(display)

@@ -1,0 +1,100 @@
+"""Point-in-time questions: in force against a party, an authority's list, parties, a line."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cli.params import (
+    at_option,
+    json_option,
+    known_at_option,
+    now,
+    open_ledger,
+    print_json,
+    today,
+)
+from cli.render import answer_json, answer_table, line_json, party_json, print_rich
+
+
+@click.command("in-force")
+@click.argument("party")
+@at_option
+@known_at_option
+@json_option
+def in_force(party: str, at, known_at, as_json: bool) -> None:  # noqa: ANN001
+    """Sanctions in force against PARTY (an id, a name or an alias).
+
+    Example: sanctions-ledger in-force "Chen Mingguo" --at 2021-03-22
+    """
+    with open_ledger() as ledger:
+        answer = ledger.get_in_force(party, at=at or today(), known_at=known_at or now())
+    print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
+
+
+@click.command("list")
+@click.option("--authority", required=True, help="The authority (id, name or alias).")
+@at_option
+@known_at_option
+@json_option
+def authority_list(authority: str, at, known_at, as_json: bool) -> None:  # noqa: ANN001
+    """An authority's list: every sanction it has in force on a date.
+
+    Example: sanctions-ledger list --authority EU --at 2021-03-23
+    """
+    with open_ledger() as ledger:
+        answer = ledger.get_authority_list(authority, at=at or today(),
+                                           known_at=known_at or now())
+    print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
+
+
+@click.command()
+@click.argument("search", required=False)
+@json_option
+def parties(search: str | None, as_json: bool) -> None:
+    """Find parties whose id, name or alias contains SEARCH (all parties without it)."""
+    from rich.table import Table
+
+    with open_ledger() as ledger:
+        found = ledger.find_parties(search)
+    if as_json:
+        print_json([party_json(p) for p in found])
+        return
+    table = Table("Id", "Kind", "Name", "Also known as", "Country", title_justify="left",
+                  title=f"{len(found)} parties" + (f" matching {search!r}" if search else ""))
+    for p in found:
+        table.add_row(p.id, p.kind, p.name, "; ".join(n for n in p.names if n != p.name),
+                      p.country or "")
+    print_rich(table)
+
+
+@click.command()
+@click.argument("line_id")
+@json_option
+def show(line_id: str, as_json: bool) -> None:
+    """Show any recorded line: what was filed, when it was recorded, and its sources."""
+    from ledger.errors import LedgerError
+
+    with open_ledger() as ledger:
+        line = ledger.get_line(line_id)
+        if line is None:
+            raise LedgerError(f"nothing is recorded with the id {line_id!r}")
+        sources = [s for s in (ledger.get_line(i) for i in line.sources) if s is not None]
+        related = [r for r in ledger.read_model.lines_about(line_id) if r.id != line_id]
+    if as_json:
+        print_json({**line_json(line), "filed": line.content,
+                    "source_lines": [s.content for s in sources],
+                    "related": [line_json(r) for r in related]})
+        return
+    click.echo(f"{line.id}  ({line.type}, position {line.position}, "
+               f"recorded {line.recorded_at.isoformat()})")
+    click.echo(json.dumps(line.content, ensure_ascii=False, indent=2))
+    for source in sources:
+        c = source.content
+        click.echo(f"source {source.id}: {c.get('publisher')}, {c.get('title')!r}"
+                   f"{', ' + c['url'] if c.get('url') else ''}")
+        if c.get("excerpt"):
+            click.echo(f"  \u201c{c['excerpt']}\u201d")
+    for r in related:
+        click.echo(f"related: {r.id} ({r.type}, recorded {r.recorded_at.isoformat()})")

@@ -1,0 +1,113 @@
+"""Writing to the ledger: import a file or a bundled dataset, export, rebuild the read model."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import click
+
+from cli.params import interactive, json_option, open_ledger, print_json
+from cli.progress import progress
+
+
+@click.command("import")
+@click.argument("file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", metavar="NAME", help="Import a bundled dataset (see 'datasets').")
+@json_option
+def import_file(file: Path | None, dataset: str | None, as_json: bool) -> None:
+    """Record an interchange file (JSON Lines) whole, or not at all.
+
+    Lines already recorded with the same content are skipped, so importing a
+    file twice is harmless. A bad line rejects the whole file and names its
+    line number; the ledger is left exactly as it was.
+    """
+    from ledger.datasets import dataset_path
+    from ledger.errors import LedgerError, LineError
+
+    if (file is None) == (dataset is None):
+        raise click.UsageError("give either FILE or --dataset NAME")
+    path = file if file is not None else dataset_path(str(dataset))
+    shown = str(file) if file is not None else f"dataset {dataset}"
+    started = time.perf_counter()
+    try:
+        summary = _record(path, as_json)
+    except LineError as error:
+        raise LedgerError(f"{shown} {error}") from None
+    result = {"file": shown, "recorded": dict(summary.recorded), "skipped": summary.skipped,
+              "recorded_at": summary.recorded_at.isoformat(),
+              "seconds": round(time.perf_counter() - started, 3)}
+    if as_json:
+        print_json(result)
+        return
+    kinds = ", ".join(f"{n} {t}" for t, n in sorted(summary.recorded.items())) or "nothing new"
+    click.echo(f"Recorded {summary.total_recorded} lines from {shown} ({kinds}); "
+               f"{summary.skipped} already recorded. Recorded at {result['recorded_at']}.")
+
+
+def _record(path: Path, as_json: bool):  # noqa: ANN202
+    """Record the file; a ledger file this import created is removed again if it fails."""
+    from ledger.interchange import read_objects
+    from ledger.settings import resolve_location
+
+    location = resolve_location(click.get_current_context().find_root().obj)
+    existed = location.exists()
+    try:
+        with open_ledger(must_exist=False) as ledger, path.open("rb") as raw, \
+                progress(interactive(as_json)) as shown:
+            stream = shown.reading(raw, path.stat().st_size, f"checking {path.name}")
+            return ledger.record_file(read_objects(stream), shown.counter("projecting"))
+    except Exception:
+        if not existed and location.path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{location.path}{suffix}").unlink(missing_ok=True)
+        raise
+
+
+@click.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+def export(out: Path | None) -> None:
+    """Write the whole ledger back as an interchange file, in recorded order."""
+    with open_ledger() as ledger:
+        if out is None:
+            for line in ledger.export_lines():
+                click.echo(line)
+            return
+        partial = out.with_name(f".{out.name}.partial")
+        with partial.open("w", encoding="utf-8") as stream:
+            for line in ledger.export_lines():
+                stream.write(line + "\n")
+        os.replace(partial, out)
+    click.echo(f"Exported the ledger to {out}", err=True)
+
+
+@click.command()
+@json_option
+def datasets(as_json: bool) -> None:
+    """List the datasets bundled with sanctions-ledger."""
+    from ledger.datasets import bundled, describe
+
+    found = {name: {"file": str(path), "description": describe(name)}
+             for name, path in bundled().items()}
+    if as_json:
+        print_json(found)
+        return
+    for name, info in found.items():
+        click.echo(f"{name}\t{info['description']}")
+
+
+@click.command()
+@json_option
+def rebuild(as_json: bool) -> None:
+    """Drop the read model and rebuild it from the stored events alone."""
+    started = time.perf_counter()
+    with open_ledger() as ledger, progress(interactive(as_json)) as shown:
+        count = ledger.rebuild_read_model(shown.counter("rebuilding"))
+    seconds = time.perf_counter() - started
+    if as_json:
+        print_json({"events": count, "seconds": round(seconds, 3)})
+    else:
+        click.echo(f"Rebuilt the read model from {count} events in {seconds:.2f} s.")

@@ -1,0 +1,70 @@
+"""How answers look: JSON shapes from the interchange spec, and rich tables for people."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ledger.application import InForceAnswer
+    from ledger.fold import SanctionInForce
+    from ledger.readmodel.queries import PartyEntry, RecordedLine
+
+
+def line_json(line: RecordedLine) -> dict[str, Any]:
+    return {"id": line.id, "type": line.type, "recorded_at": line.recorded_at.isoformat(),
+            "position": line.position, "sources": line.sources}
+
+
+def party_json(party: PartyEntry) -> dict[str, Any]:
+    return {"id": party.id, "kind": party.kind, "name": party.name, "country": party.country,
+            "names": party.names}
+
+
+def sanction_json(sanction: SanctionInForce,
+                  evidence: dict[str, RecordedLine]) -> dict[str, Any]:
+    return {
+        "id": sanction.id, "kind": sanction.kind, "authority": sanction.authority,
+        "target": sanction.target, "measures": sanction.measures,
+        "program": sanction.program, "legal_basis": sanction.legal_basis,
+        "effective_from": sanction.effective_from.isoformat(),
+        "effective_until": _iso(sanction.effective_until),
+        "evidence": [line_json(evidence[i]) for i in sanction.evidence],
+    }
+
+
+def answer_json(answer: InForceAnswer) -> dict[str, Any]:
+    return {
+        "at": answer.at.isoformat(), "known_at": answer.known_at.isoformat(),
+        "party" if answer.role == "target" else "authority": party_json(answer.party),
+        "sanctions": [sanction_json(s, answer.evidence) for s in answer.sanctions],
+    }
+
+
+def answer_table(answer: InForceAnswer) -> Any:
+    from rich.table import Table
+
+    role = "against" if answer.role == "target" else "imposed by"
+    title = (f"Sanctions in force {role} {answer.party.name} ({answer.party.id}) "
+             f"on {answer.at}, as known at {answer.known_at.isoformat(timespec='seconds')}")
+    table = Table(title=title, title_justify="left", show_lines=False)
+    other = "Authority" if answer.role == "target" else "Target"
+    for column in ("Sanction", other, "Measures", "From", "Until", "Program", "Evidence"):
+        table.add_column(column, overflow="fold")
+    for s in answer.sanctions:
+        table.add_row(s.id, s.authority if answer.role == "target" else s.target,
+                      ", ".join(s.measures), str(s.effective_from),
+                      str(s.effective_until or "open-ended"), s.program or "",
+                      "\n".join(s.evidence))
+    if not answer.sanctions:
+        table.caption = "none"
+    return table
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def print_rich(renderable: Any) -> None:
+    from rich.console import Console
+
+    Console(soft_wrap=False).print(renderable)

@@ -1,0 +1,178 @@
+"""Storage of events: eventsourcing's recorders, made tamper-evident and append-only.
+
+eventsourcing stores each event as a row of ``stored_events`` and gives it a
+position (its notification id) in the store's total order. It does nothing to
+stop UPDATE or DELETE, so the recorders here add, in the same transaction as
+each insert:
+
+- a row of ``event_chain`` per event: ``sha256(previous hash, position,
+  originator id, version, topic, state)``, so editing, removing, reordering or
+  inserting any stored event breaks the chain from that position on;
+- triggers that refuse UPDATE and DELETE on both tables.
+
+``verify_chain`` recomputes the chain from the stored rows alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent, Transcoding
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from psycopg.sql import SQL, Identifier
+
+GENESIS = "0" * 64
+CHAIN_TABLE = "event_chain"
+
+
+class DateAsISO(Transcoding):
+    """Legal dates travel as ``YYYY-MM-DD`` strings inside stored events."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def chain_hash(previous: str, position: int, originator_id: UUID | str, version: int,
+               topic: str, state: bytes) -> str:
+    """The hash of one stored event, chained to the hash of the one before it."""
+    oid = originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
+    head = f"{previous}\n{position}\n{oid}\n{version}\n{topic}\n".encode()
+    return hashlib.sha256(head + bytes(state)).hexdigest()
+
+
+def chain_rows(previous: str, positions: Sequence[int],
+               stored_events: Sequence[StoredEvent]) -> list[tuple[int, str]]:
+    rows = []
+    for position, stored in zip(positions, stored_events, strict=True):
+        previous = chain_hash(previous, position, stored.originator_id,
+                              stored.originator_version, stored.topic, stored.state)
+        rows.append((position, previous))
+    return rows
+
+
+def _immutability_triggers(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_refuse_{verb.lower()} BEFORE {verb} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
+        for verb in ("UPDATE", "DELETE")
+    ]
+
+
+class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    """eventsourcing's SQLite recorder, plus the hash chain and append-only triggers."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} "
+            "(position INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
+            *_immutability_triggers(self.events_table_name),
+            *_immutability_triggers(CHAIN_TABLE),
+        ]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
+                       **kwargs: Any) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs) or []
+        c.execute(f"SELECT hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
+        row = c.fetchone()
+        rows = chain_rows(row[0] if row else GENESIS, positions, stored_events)
+        c.executemany(f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)", rows)
+        return positions
+
+
+class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    """eventsourcing's PostgreSQL recorder, plus the hash chain and append-only triggers.
+
+    The chain rows are written while the recorder holds its table lock, so the
+    chain follows commit order exactly as positions do.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any):
+        super().__init__(datastore, **kwargs)
+        names = {"schema": Identifier(datastore.schema), "chain": Identifier(CHAIN_TABLE)}
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {schema}.{chain} "
+            "(position bigint PRIMARY KEY, hash text NOT NULL)").format(**names))
+        self.sql_create_statements.append(SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.sanctions_ledger_refuse_change() "
+            "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END $$"
+        ).format(**names))
+        for table in (self.events_table_name, CHAIN_TABLE):
+            self.sql_create_statements.append(SQL(
+                "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE OR TRUNCATE "
+                "ON {schema}.{table} FOR EACH STATEMENT "
+                "EXECUTE FUNCTION {schema}.sanctions_ledger_refuse_change()"
+            ).format(trigger=Identifier(f"{table}_append_only"), table=Identifier(table),
+                     **names))
+        self._select_head = SQL(
+            "SELECT hash FROM {schema}.{chain} ORDER BY position DESC LIMIT 1").format(**names)
+        self._insert_links = SQL(
+            "INSERT INTO {schema}.{chain} (position, hash) VALUES (%s, %s)").format(**names)
+
+    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
+                                       **kwargs: Any) -> Sequence[int] | None:
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
+        curs.execute(self._select_head)
+        row = curs.fetchone()
+        rows = chain_rows(row["hash"] if row else GENESIS, positions, stored_events)
+        curs.executemany(self._insert_links, rows)
+        return positions
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What ``verify`` found: how many events hash correctly, the head, the first fault."""
+
+    events: int
+    head: str
+    bad_position: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.bad_position is None
+
+
+StoredRow = tuple[int, str, int, str, bytes]  # position, originator id, version, topic, state
+
+
+def verify_chain(events: Iterable[StoredRow], chain: Iterable[tuple[int, str]]) -> ChainReport:
+    """Recompute the chain over the stored events, both iterables in position order."""
+    previous, count = GENESIS, 0
+    chain_iter = iter(chain)
+    for position, oid, version, topic, state in events:
+        link = next(chain_iter, None)
+        if link is None or link[0] != position:
+            where = position if link is None else min(position, link[0])
+            return ChainReport(count, previous, where, "the events and their chain disagree "
+                               "(an event was inserted, removed or reordered)")
+        expected = chain_hash(previous, position, oid, version, topic, state)
+        if link[1] != expected:
+            return ChainReport(count, previous, position,
+                               "the event's content does not match its recorded hash")
+        previous, count = expected, count + 1
+    extra = next(chain_iter, None)
+    if extra is not None:
+        return ChainReport(count, previous, extra[0],
+                           "a chained event is missing from the store (removed)")
+    return ChainReport(count, previous)
+
+
+def iter_stored_rows(cursor: Any, events_sql: str, batch: int = 5000) -> Iterator[Any]:
+    """Stream a large SELECT in batches so that verifying a big ledger stays small in memory."""
+    cursor.execute(events_sql)
+    while rows := cursor.fetchmany(batch):
+        yield from rows

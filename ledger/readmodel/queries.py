@@ -1,0 +1,176 @@
+"""Answers from the read model: each question is one indexed lookup, never a replay."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Row, and_, func, or_, select
+
+from ledger.errors import AmbiguousPartyError, UnknownPartyError
+from ledger.fold import SanctionInForce
+from ledger.names import fold_name, lower_name
+from ledger.readmodel.schema import (
+    line_refs,
+    parties,
+    party_names,
+    recorded_lines,
+    sanction_spans,
+)
+
+
+@dataclass(frozen=True)
+class RecordedLine:
+    """A line as the ledger holds it: what was filed, when it was recorded, and where."""
+
+    position: int
+    id: str
+    type: str
+    recorded_at: datetime
+    record_id: str
+    sources: list[str]
+    filed: str
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return json.loads(self.filed)
+
+
+@dataclass(frozen=True)
+class PartyEntry:
+    id: str
+    kind: str
+    name: str
+    country: str | None
+    names: list[str]
+
+
+@dataclass(frozen=True)
+class KnownLine:
+    """Enough of a recorded line to check a new line against it."""
+
+    type: str
+    filed: str
+    party_kind: str | None
+
+
+class ReadModel:
+    """Queries over the projected tables (the projector keeps them current)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def find_in_force(self, *, at: date, known_at: datetime, target: str | None = None,
+                      authority: str | None = None) -> list[SanctionInForce]:
+        """Sanctions in force on ``at`` as recorded by ``known_at``, against or by a party."""
+        s = sanction_spans.c
+        who = s.target == target if target is not None else s.authority == authority
+        query = select(sanction_spans).where(
+            who, s.valid_from <= at, or_(s.valid_until.is_(None), s.valid_until >= at),
+            s.recorded_from <= known_at,
+            or_(s.recorded_until.is_(None), s.recorded_until > known_at),
+        ).order_by(s.sanction_id)
+        with self.engine.connect() as conn:
+            return [_in_force(row) for row in conn.execute(query)]
+
+    def lines(self, line_ids: list[str]) -> list[RecordedLine]:
+        """The recorded lines with these ids, in recorded order."""
+        if not line_ids:
+            return []
+        query = (select(recorded_lines).where(recorded_lines.c.line_id.in_(set(line_ids)))
+                 .order_by(recorded_lines.c.position))
+        with self.engine.connect() as conn:
+            return [_recorded_line(row) for row in conn.execute(query)]
+
+    def get_line(self, line_id: str) -> RecordedLine | None:
+        found = self.lines([line_id])
+        return found[0] if found else None
+
+    def lines_about(self, record_id: str) -> list[RecordedLine]:
+        """Every line recorded about a record: its own, and every line that names it."""
+        c = recorded_lines.c
+        naming = select(line_refs.c.position).where(line_refs.c.ref_id == record_id)
+        query = (select(recorded_lines)
+                 .where(or_(c.record_id == record_id, c.position.in_(naming)))
+                 .order_by(c.position))
+        with self.engine.connect() as conn:
+            return [_recorded_line(row) for row in conn.execute(query)]
+
+    def known_line(self, line_id: str) -> KnownLine | None:
+        c = recorded_lines.c
+        query = (select(c.type, c.filed, parties.c.kind)
+                 .join(parties, parties.c.party_id == c.line_id, isouter=True)
+                 .where(c.line_id == line_id))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return KnownLine(row.type, row.filed, row.kind) if row else None
+
+    def last_recorded_at(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(recorded_lines.c.recorded_at))).scalar()
+
+    def resolve_party(self, text: str) -> PartyEntry:
+        """A party by id, else by name or alias (case-insensitive, then folded)."""
+        by_id = self._parties([text])
+        if by_id:
+            return by_id[0]
+        for column, key in ((party_names.c.lowered, lower_name(text)),
+                            (party_names.c.folded, fold_name(text))):
+            ids = self._party_ids_where(column == key)
+            if len(ids) == 1:
+                return self._parties(ids)[0]
+            if ids:
+                listed = "; ".join(f"{p.id} ({p.name})" for p in self._parties(ids))
+                raise AmbiguousPartyError(f"{text!r} names more than one party: {listed}")
+        raise UnknownPartyError(f"no party has the id, name or alias {text!r}")
+
+    def find_parties(self, search: str | None = None, limit: int = 200) -> list[PartyEntry]:
+        """Parties whose id, name or alias contains ``search`` (all parties without it)."""
+        if not search:
+            return self._parties(None, limit)
+        lowered, folded = f"%{lower_name(search)}%", f"%{fold_name(search)}%"
+        ids = self._party_ids_where(or_(party_names.c.lowered.like(lowered),
+                                        party_names.c.folded.like(folded),
+                                        party_names.c.party_id.like(f"%{search}%")))
+        return self._parties(ids, limit)
+
+    def _party_ids_where(self, condition: Any) -> list[str]:
+        query = select(party_names.c.party_id).where(condition).distinct()
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(query).scalars())
+
+    def _parties(self, ids: list[str] | None, limit: int | None = None) -> list[PartyEntry]:
+        query = select(parties).order_by(parties.c.party_id).limit(limit)
+        if ids is not None:
+            query = query.where(parties.c.party_id.in_(ids))
+        with self.engine.connect() as conn:
+            found = list(conn.execute(query))
+            names = _names_of(conn, [row.party_id for row in found])
+        return [PartyEntry(r.party_id, r.kind, r.name, r.country, names.get(r.party_id, []))
+                for r in found]
+
+
+def _names_of(conn: Any, ids: list[str]) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    if ids:
+        query = select(party_names.c.party_id, party_names.c.name).where(
+            and_(party_names.c.party_id.in_(ids)))
+        for party_id, name in conn.execute(query):
+            names.setdefault(party_id, []).append(name)
+    return names
+
+
+def _in_force(row: Row[Any]) -> SanctionInForce:
+    return SanctionInForce(
+        id=row.sanction_id, kind=row.kind, authority=row.authority, target=row.target,
+        measures=json.loads(row.measures), program=row.program, legal_basis=row.legal_basis,
+        effective_from=row.effective_from, effective_until=row.effective_until,
+        evidence=json.loads(row.evidence))
+
+
+def _recorded_line(row: Row[Any]) -> RecordedLine:
+    return RecordedLine(position=row.position, id=row.line_id, type=row.type,
+                        recorded_at=row.recorded_at, record_id=row.record_id,
+                        sources=json.loads(row.sources), filed=row.filed)

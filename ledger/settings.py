@@ -1,0 +1,94 @@
+"""Where the ledger lives: the one place that reads the environment.
+
+A ledger is named by a database URL: ``sqlite:////abs/path.db``,
+``sqlite:///relative.db``, a bare file path, or
+``postgresql://user@host:port/dbname``. Nothing is opened here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ledger.errors import LedgerError
+
+DEFAULT_DB = "ledger.db"
+DB_ENV_VAR = "SANCTIONS_LEDGER_DB"
+
+
+@dataclass(frozen=True)
+class LedgerLocation:
+    """A parsed ledger URL: which backend, and how each library reaches it."""
+
+    backend: str  # "sqlite" or "postgresql"
+    path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    dbname: str = ""
+
+    @property
+    def display(self) -> str:
+        if self.backend == "sqlite":
+            return str(self.path)
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+    def sqlalchemy_url(self) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.path}"
+        auth = self.user + (f":{self.password}" if self.password else "")
+        return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        if self.backend == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.path),
+                "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": "ledger.persistence:ChainedSQLiteRecorder",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.dbname,
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": "ledger.persistence:ChainedPostgresRecorder",
+        }
+
+    def exists(self) -> bool:
+        """A SQLite ledger exists when its file does; a PostgreSQL one is assumed to."""
+        return self.backend != "sqlite" or bool(self.path and self.path.exists())
+
+
+def resolve_location(given: str | None = None) -> LedgerLocation:
+    """The ledger named by ``--db``, else ``$SANCTIONS_LEDGER_DB``, else ``./ledger.db``."""
+    url = given or os.environ.get(DB_ENV_VAR) or DEFAULT_DB
+    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        return _postgres(url)
+    if url.startswith("sqlite:///"):
+        return LedgerLocation("sqlite", path=Path(url.removeprefix("sqlite:///")).absolute())
+    if "://" in url:
+        raise LedgerError(f"unsupported ledger URL {url!r}: use a file path, "
+                          "sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME")
+    return LedgerLocation("sqlite", path=Path(url).expanduser().absolute())
+
+
+def _postgres(url: str) -> LedgerLocation:
+    parts = urlsplit(url)
+    dbname = parts.path.lstrip("/")
+    if not dbname:
+        raise LedgerError(f"the PostgreSQL URL {url!r} names no database")
+    return LedgerLocation(
+        "postgresql",
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username or os.environ.get("PGUSER", "postgres")),
+        password=unquote(parts.password or ""),
+        dbname=dbname,
+    )

@@ -1,0 +1,112 @@
+"""Fixtures shared by every test: a ledger on each backend, a clock the test controls.
+
+The ``ledger`` fixture runs each scenario on SQLite and on the PostgreSQL
+server at 127.0.0.1:5432. PostgreSQL tests are never skipped: without the
+server the session fails and says how to start it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.application import SanctionsLedger
+from ledger.interchange import read_objects
+from ledger.recording import RecordingSummary
+from ledger.settings import LedgerLocation, resolve_location
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+START_POSTGRES = ("PostgreSQL is not reachable at 127.0.0.1:5432; start it with: "
+                  "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
+SPEC_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
+
+
+class Clock:
+    """A clock the test moves by hand, so recorded times are exact and ordered."""
+
+    def __init__(self, start: datetime = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta) if delta else timedelta(hours=1)
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database for this test session, dropped afterwards."""
+    import psycopg
+
+    name = f"sanctions_ledger_test_{os.getpid()}"
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True)
+    except psycopg.OperationalError:
+        pytest.fail(START_POSTGRES, pytrace=False)
+    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    admin.execute(f"CREATE DATABASE {name}")
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the test database between tests (DROP passes the append-only triggers)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> LedgerLocation:
+    """Where the test's ledger lives: a SQLite file, or the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        return resolve_location(str(tmp_path / "ledger.db"))
+    url = request.getfixturevalue("postgres_url")
+    reset_postgres(url)
+    return resolve_location(url)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ledger(location: LedgerLocation, clock: Clock) -> Iterator[SanctionsLedger]:
+    app = SanctionsLedger(location, clock=clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def sqlite_ledger(tmp_path: Path, clock: Clock) -> Iterator[SanctionsLedger]:
+    """For tests about the SQLite file itself."""
+    app = SanctionsLedger(resolve_location(str(tmp_path / "ledger.db")), clock=clock)
+    yield app
+    app.close()
+
+
+def record(ledger: SanctionsLedger, *lines: dict[str, Any] | str) -> RecordingSummary:
+    """Record the given lines (dicts or raw text) as one file."""
+    import json
+
+    text = [line if isinstance(line, str) else json.dumps(line) for line in lines]
+    return ledger.record_file(read_objects(text))
+
+
+def record_path(ledger: SanctionsLedger, path: Path) -> RecordingSummary:
+    with path.open("rb") as stream:
+        return ledger.record_file(read_objects(stream))
+
+
+Recorder = Callable[..., RecordingSummary]
