@@ -17,13 +17,15 @@ def verify(expect_head: str | None, as_json: bool) -> None:
 
     with open_ledger() as ledger:
         report = ledger.verify()
+    head_differs = bool(expect_head) and expect_head != report.head
     if as_json:
-        print_json({"ok": report.ok, "events": report.events, "head": report.head,
+        print_json({"ok": report.ok and not head_differs, "events": report.events,
+                    "head": report.head, "expected_head": expect_head,
                     "bad_position": report.bad_position, "problem": report.problem})
     if not report.ok:
         raise TamperError(f"verification failed at position {report.bad_position}: "
                           f"{report.problem} ({report.events} events verified before it)")
-    if expect_head and expect_head != report.head:
+    if head_differs:
         raise TamperError(f"the chain's head is {report.head}, not the expected {expect_head}")
     if not as_json:
         click.echo(f"OK: {report.events} events, chain intact. Head: {report.head}")

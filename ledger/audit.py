@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, text
 
-from ledger.persistence import CHAIN_TABLE, ChainReport, verify_chain
+from ledger.persistence import CHAIN_TABLE, ChainReport, StoredRow, verify_chain
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,15 @@ def check_chain(engine: Engine, events_table: str) -> ChainReport:
         events = events_conn.execution_options(stream_results=True, yield_per=5000)
         chain = chain_conn.execution_options(stream_results=True, yield_per=5000)
         return verify_chain(
-            (tuple(row) for row in events.execute(events_sql)),  # type: ignore[misc]
+            (_as_stored_row(row) for row in events.execute(events_sql)),
             (tuple(row) for row in chain.execute(chain_sql)),  # type: ignore[misc]
         )
+
+
+def _as_stored_row(row: Any) -> StoredRow:
+    """A stored event as hashed; a state edited into text (SQLite allows it) hashes as UTF-8."""
+    position, oid, version, topic, state = row
+    return position, oid, version, topic, state.encode() if isinstance(state, str) else state
 
 
 def read_log(engine: Engine, since: int = 0, limit: int | None = None) -> Iterator[LogEntry]:
