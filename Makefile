@@ -31,9 +31,18 @@ postgres:
 
 test: install postgres
 	$(BIN)/pytest -q
+	$(MAKE) bench-smoke
+
+# The benchmark (bench/README.md): 10k, 100k and 1M lines, writes bench/results.md (< 10 min).
+bench: install postgres
+	$(BIN)/python -m bench.run
+
+# 10k lines only (< 1 min), so the benchmark cannot rot; part of `make test`.
+bench-smoke: install postgres
+	$(BIN)/python -m bench.run --smoke
 
 lint: install
-	$(BIN)/ruff check ledger cli migrations tests
+	$(BIN)/ruff check ledger cli migrations tests bench
 
 check: lint test
 

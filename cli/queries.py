@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -15,22 +19,68 @@ from cli.params import (
     print_json,
     today,
 )
-from cli.render import answer_json, answer_table, line_json, party_json, print_rich
+from cli.render import (
+    answer_json,
+    answer_table,
+    line_json,
+    party_json,
+    print_rich,
+    screened_json,
+)
 
 
 @click.command("in-force")
-@click.argument("party")
+@click.argument("party", required=False)
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Screen every party in FILE (one id or name per line, or a CSV "
+                   "with --column); prints one JSON line per party.")
+@click.option("--column", metavar="NAME", help="With --batch: the CSV column to read.")
 @at_option
 @known_at_option
 @json_option
-def in_force(party: str, at, known_at, as_json: bool) -> None:  # noqa: ANN001
+def in_force(party: str | None, batch: Path | None, column: str | None,  # noqa: PLR0913
+             at, known_at, as_json: bool) -> None:  # noqa: ANN001
     """Sanctions in force against PARTY (an id, a name or an alias).
 
     Example: sanctions-ledger in-force "Chen Mingguo" --at 2021-03-22
+
+    Or screen a whole file: sanctions-ledger in-force --batch customers.csv
+    --column name --at 2021-03-22
     """
+    if (party is None) == (batch is None):
+        raise click.UsageError("give either PARTY or --batch FILE")
+    if column is not None and batch is None:
+        raise click.UsageError("--column needs --batch FILE")
+    if batch is not None:
+        _screen(batch, column, at or today(), known_at or now())
+        return
     with open_ledger() as ledger:
         answer = ledger.get_in_force(party, at=at or today(), known_at=known_at or now())
     print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
+
+
+def _screen(path: Path, column: str | None, at, known_at) -> None:  # noqa: ANN001
+    import sys
+
+    with open_ledger() as ledger, path.open(encoding="utf-8-sig", newline="") as stream:
+        queries = batch_queries(stream, column, path.name)
+        write = sys.stdout.write
+        for screened in ledger.screen(queries, at=at, known_at=known_at):
+            write(json.dumps(screened_json(screened), ensure_ascii=False) + "\n")
+
+
+def batch_queries(stream: TextIO, column: str | None, name: str) -> Iterator[str]:
+    """The parties to screen: each non-blank line, or one CSV column's non-blank values."""
+    if column is None:
+        yield from (text for text in (line.strip() for line in stream) if text)
+        return
+    reader = csv.DictReader(stream)
+    if column not in (reader.fieldnames or []):
+        from ledger.errors import LedgerError
+
+        raise LedgerError(f"{name} has no column {column!r} (its header: "
+                          f"{', '.join(reader.fieldnames or []) or 'empty'})")
+    yield from (text for text in (row[column].strip() for row in reader if row[column]) if text)
 
 
 @click.command("list")

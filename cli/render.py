@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from ledger.application import InForceAnswer
     from ledger.fold import SanctionInForce
     from ledger.readmodel.queries import PartyEntry, RecordedLine
+    from ledger.screening import Screened
 
 
 def line_json(line: RecordedLine) -> dict[str, Any]:
@@ -38,6 +39,17 @@ def answer_json(answer: InForceAnswer) -> dict[str, Any]:
         "party" if answer.role == "target" else "authority": party_json(answer.party),
         "sanctions": [sanction_json(s, answer.evidence) for s in answer.sanctions],
     }
+
+
+def screened_json(screened: Screened) -> dict[str, Any]:
+    """One line of batch screening; evidence as line ids (``show ID`` has the rest)."""
+    return {"query": screened.query, "status": screened.status, "matches": screened.matches,
+            "sanctions": [{
+                "id": s.id, "kind": s.kind, "authority": s.authority, "target": s.target,
+                "measures": s.measures, "program": s.program,
+                "effective_from": s.effective_from.isoformat(),
+                "effective_until": _iso(s.effective_until), "evidence": s.evidence,
+            } for s in screened.sanctions]}
 
 
 def answer_table(answer: InForceAnswer) -> Any:

@@ -24,6 +24,7 @@ from ledger.readmodel.projector import Progress, Projector
 from ledger.readmodel.queries import PartyEntry, ReadModel, RecordedLine
 from ledger.readmodel.database import create_read_engine, ensure_schema
 from ledger.recording import Recording, RecordingSummary
+from ledger.screening import Screened, screen
 from ledger.settings import LedgerLocation
 
 Clock = Callable[[], datetime]
@@ -111,6 +112,13 @@ class SanctionsLedger(Application[UUID]):
             replace(s, evidence=sorted(s.evidence, key=lambda i: evidence[i].position))
             for s in found]
         return InForceAnswer(at, known_at, entry, role, in_recorded_order, evidence)
+
+    def screen(self, queries: Iterable[str], *, at: date,
+               known_at: datetime) -> Iterator[Screened]:
+        """Batch screening: each query (id, name or alias) with the sanctions in force
+        against what it names; see ``ledger.screening``."""
+        self.projector.catch_up()
+        return screen(self.read_model, queries, at=at, known_at=known_at)
 
     def find_parties(self, search: str | None = None) -> list[PartyEntry]:
         self.projector.catch_up()

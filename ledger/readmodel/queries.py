@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -75,6 +76,23 @@ class ReadModel:
         with self.engine.connect() as conn:
             return [_in_force(row) for row in conn.execute(query)]
 
+    def find_in_force_many(self, targets: Iterable[str], *, at: date,
+                           known_at: datetime) -> dict[str, list[SanctionInForce]]:
+        """``find_in_force`` for many targets at once: one query per chunk of targets."""
+        s = sanction_spans.c
+        found: dict[str, list[SanctionInForce]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(targets))):
+                query = select(sanction_spans).where(
+                    s.target.in_(chunk), s.valid_from <= at,
+                    or_(s.valid_until.is_(None), s.valid_until >= at),
+                    s.recorded_from <= known_at,
+                    or_(s.recorded_until.is_(None), s.recorded_until > known_at),
+                ).order_by(s.target, s.sanction_id)
+                for row in conn.execute(query):
+                    found.setdefault(row.target, []).append(_in_force(row))
+        return found
+
     def lines(self, line_ids: list[str]) -> list[RecordedLine]:
         """The recorded lines with these ids, in recorded order."""
         if not line_ids:
@@ -126,6 +144,32 @@ class ReadModel:
                 raise AmbiguousPartyError(f"{text!r} names more than one party: {listed}")
         raise UnknownPartyError(f"no party has the id, name or alias {text!r}")
 
+    def resolve_parties(self, texts: Iterable[str]) -> dict[str, list[str]]:
+        """The party ids each text names, by ``resolve_party``'s rules, for many texts at once.
+
+        A text naming one party maps to ``[id]``, an ambiguous one to every
+        candidate, an unknown one is absent. One query per chunk and rule.
+        """
+        texts = list(dict.fromkeys(texts))
+        c = parties.c
+        found = {t: [t] for t in self._matching(c.party_id, c.party_id, texts)}
+        for column, key in ((party_names.c.lowered, lower_name),
+                            (party_names.c.folded, fold_name)):
+            keys = {t: key(t) for t in texts if t not in found}
+            by_key = self._matching(column, party_names.c.party_id, set(keys.values()))
+            found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
+        return found
+
+    def _matching(self, column: Any, party_id: Any, keys: Iterable[str]) -> dict[str, set[str]]:
+        """key -> party ids whose ``column`` equals it, in chunked IN queries."""
+        by_key: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(keys))):
+                query = select(column, party_id).where(column.in_(chunk))
+                for key, ident in conn.execute(query):
+                    by_key.setdefault(key, set()).add(ident)
+        return by_key
+
     def find_parties(self, search: str | None = None, limit: int = 200) -> list[PartyEntry]:
         """Parties whose id, name or alias contains ``search`` (all parties without it)."""
         if not search:
@@ -160,6 +204,12 @@ def _names_of(conn: Any, ids: list[str]) -> dict[str, list[str]]:
         for party_id, name in conn.execute(query):
             names.setdefault(party_id, []).append(name)
     return names
+
+
+def _chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
+    """Pieces small enough for one IN list on every backend (SQLite caps bound variables)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _in_force(row: Row[Any]) -> SanctionInForce:
