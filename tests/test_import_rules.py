@@ -1,0 +1,185 @@
+"""Import rules of the interchange spec: every listed error, atomicity, idempotency."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from conftest import record
+from ledger.errors import LineError
+
+SOURCE = {"type": "source", "id": "src:reg", "publisher": "Council", "title": "Regulation"}
+EU = {"type": "party", "id": "auth:eu", "kind": "authority", "name": "EU"}
+PERSON = {"type": "party", "id": "person:a", "kind": "person", "name": "Person A"}
+DESIGNATION = {"type": "designation", "id": "d1", "authority": "auth:eu", "target": "person:a",
+               "measures": ["asset_freeze"], "effective_from": "2021-03-22",
+               "sources": ["src:reg"]}
+BASE = [SOURCE, EU, PERSON, DESIGNATION]
+
+
+def with_line(**fields: object) -> dict:
+    return {"id": "x1", **fields}
+
+
+def amendment(**fields: object) -> dict:
+    return with_line(**{"type": "amendment", "sanction": "d1", "effective_from": "2021-04-01",
+                        **fields})
+
+
+REJECTED = [
+    ("unknown type", with_line(type="sanktion"), 'unknown type "sanktion"'),
+    ("unknown field", {**DESIGNATION, "id": "d2", "efective_from": "2021-03-22"},
+     "unknown field 'efective_from'"),
+    ("missing required field", {k: v for k, v in DESIGNATION.items() if k != "target"} | {
+        "id": "d2"}, "missing required field 'target'"),
+    ("missing id", {"type": "alias", "party": "person:a", "name": "A"},
+     "missing required field 'id'"),
+    ("bad id", with_line(type="alias", party="person:a", name="A") | {"id": "-x"},
+     'invalid id "-x": 1-200 characters, letters, digits and . _ : / - (not first)'),
+    ("wrong JSON type", with_line(type="alias", party="person:a", name=7),
+     "field 'name' must be a string"),
+    ("wrong JSON type in a list", {**DESIGNATION, "id": "d2", "measures": "asset_freeze"},
+     "field 'measures' must be a list of strings"),
+    ("malformed date", {**DESIGNATION, "id": "d2", "effective_from": "22/03/2021"},
+     'field \'effective_from\' must be a date YYYY-MM-DD, got "22/03/2021"'),
+    ("impossible date", {**DESIGNATION, "id": "d2", "effective_from": "2021-02-30"},
+     "field 'effective_from' is not a calendar date: 2021-02-30"),
+    ("unknown measure", {**DESIGNATION, "id": "d2", "measures": ["asset_freeze", "freeze"]},
+     "unknown measure 'freeze' in 'measures'"),
+    ("empty measures", {**DESIGNATION, "id": "d2", "measures": []},
+     "field 'measures' must not be empty"),
+    ("until before its own from", {**DESIGNATION, "id": "d2", "effective_until": "2021-03-01"},
+     "effective_until 2021-03-01 is before effective_from 2021-03-22"),
+    ("amendment ending before its own effective_from",
+     amendment(effective_from="2021-03-22", effective_until="2021-03-21"),
+     "effective_until 2021-03-21 is before effective_from 2021-03-22"),
+    ("amendment dated before the sanction", amendment(effective_from="2021-03-01",
+                                                      measures=["travel_ban"]),
+     "an amendment of d1 dated 2021-03-01 is before the sanction's effective_from 2021-03-22"),
+    ("amendment with nothing to change", amendment(reason="renewal"),
+     "an amendment needs 'measures' or 'effective_until'"),
+    ("lifting dated before the sanction",
+     with_line(type="lifting", sanction="d1", effective_from="2021-01-01"),
+     "a lifting of d1 dated 2021-01-01 is before the sanction's effective_from 2021-03-22"),
+    ("unknown reference", {**DESIGNATION, "id": "d2", "target": "person:nobody"},
+     "'target' names person:nobody, which is not recorded"),
+    ("reference of the wrong type", {**DESIGNATION, "id": "d2", "target": "src:reg"},
+     "'target' names src:reg, a source, not a party"),
+    ("authority that is not an authority", {**DESIGNATION, "id": "d2", "authority": "person:a"},
+     "'authority' names person:a, a party of kind person, not an authority"),
+    ("source that is not a source", {**DESIGNATION, "id": "d2", "sources": ["auth:eu"]},
+     "'sources' names auth:eu, a party, not a source"),
+    ("sanction reference to a party", with_line(type="retraction", sanction="person:a"),
+     "'sanction' names person:a, a party, not a designation or countermeasure"),
+    ("same id, other content", {**PERSON, "name": "Person B"},
+     "id person:a is already recorded with other content"),
+    ("correction setting a non-authority",
+     with_line(type="correction", sanction="d1", set={"authority": "person:a"}),
+     "'authority' names person:a, a party of kind person, not an authority"),
+    ("correction with an unknown field", with_line(type="correction", sanction="d1",
+                                                    set={"reason": "x"}),
+     "unknown field 'reason' in 'set'"),
+    ("correction ending before the start",
+     with_line(type="correction", sanction="d1", set={"effective_until": "2021-01-01"}),
+     "the correction would end sanction d1 on 2021-01-01, before its effective_from 2021-03-22"),
+]
+
+
+@pytest.mark.parametrize(("case", "bad", "reason"), REJECTED, ids=[c[0] for c in REJECTED])
+def test_a_bad_line_is_refused_with_its_line_number_and_reason(ledger, case, bad, reason):
+    record(ledger, *BASE)
+    with pytest.raises(LineError) as refused:
+        record(ledger, {"type": "alias", "id": "ok1", "party": "person:a", "name": "A."}, bad)
+    assert str(refused.value) == f"line 2: {reason}"
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"id": "a", "id": "b"}'])
+def test_a_line_that_is_not_one_json_object_is_refused(ledger, text):
+    with pytest.raises(LineError, match="^line 1: "):
+        record(ledger, text)
+
+
+def test_invalid_utf8_is_refused_with_its_line_number(ledger):
+    from ledger.interchange import read_objects
+
+    with pytest.raises(LineError, match="^line 2: not valid UTF-8$"):
+        ledger.record_file(read_objects([json.dumps(SOURCE).encode(), b'{"id": "\xff"}']))
+
+
+def test_a_refused_file_leaves_the_ledger_exactly_as_it_was(ledger, clock):
+    record(ledger, *BASE)
+    before = ledger.get_in_force("person:a", at=date(2021, 4, 1), known_at=clock.advance())
+    lifting = {"type": "lifting", "id": "l1", "sanction": "d1", "effective_from": "2021-03-25"}
+    with pytest.raises(LineError, match="line 3"):
+        record(ledger, lifting, {**PERSON, "id": "person:b"}, {"type": "nonsense", "id": "z"})
+    assert ledger.get_line("l1") is None and ledger.get_line("person:b") is None
+    after = ledger.get_in_force("person:a", at=date(2021, 4, 1), known_at=clock.advance())
+    assert after.sanctions == before.sanctions
+    assert [e.line_id for e in ledger.get_log()] == ["src:reg", "auth:eu", "person:a", "d1"]
+
+
+def test_reimporting_a_file_is_a_no_op_even_after_later_changes(ledger, clock):
+    record(ledger, *BASE)
+    clock.advance()
+    record(ledger, {"type": "lifting", "id": "l1", "sanction": "d1",
+                    "effective_from": "2021-04-01"})
+    clock.advance()
+    again = record(ledger, *BASE)
+    assert (again.total_recorded, again.skipped) == (0, 4)
+    assert len(list(ledger.get_log())) == 5
+
+
+def test_identical_content_is_recognised_whatever_the_key_order_and_spacing(ledger):
+    record(ledger, *BASE)
+    reordered = '{ "name" : "Person A", "kind": "person", "id": "person:a", "type": "party" }'
+    assert record(ledger, reordered).skipped == 1
+
+
+def test_a_line_repeated_in_one_file_is_recorded_once(ledger):
+    summary = record(ledger, SOURCE, SOURCE)
+    assert (summary.total_recorded, summary.skipped) == (1, 1)
+
+
+def test_references_may_name_lines_higher_up_in_the_same_file_only(ledger):
+    with pytest.raises(LineError, match="^line 2: 'target' names person:a, which is not"):
+        record(ledger, EU, DESIGNATION | {"sources": []}, PERSON)
+
+
+def test_no_line_may_touch_a_retracted_sanction(ledger):
+    record(ledger, *BASE, {"type": "retraction", "id": "r1", "sanction": "d1"})
+    for line in ({"type": "retraction", "id": "r2", "sanction": "d1"},
+                 {"type": "lifting", "id": "l1", "sanction": "d1",
+                  "effective_from": "2021-04-01"},
+                 {"type": "correction", "id": "c1", "sanction": "d1", "set": {}}):
+        with pytest.raises(LineError, match="^line 1: sanction d1 is retracted$"):
+            record(ledger, line)
+
+
+def test_a_second_lifting_of_one_sanction_is_refused(ledger):
+    record(ledger, *BASE, {"type": "lifting", "id": "l1", "sanction": "d1",
+                           "effective_from": "2021-04-01"})
+    with pytest.raises(LineError, match=r"^line 1: sanction d1 is already lifted \(by l1\)$"):
+        record(ledger, {"type": "lifting", "id": "l2", "sanction": "d1",
+                        "effective_from": "2021-05-01"})
+
+
+@pytest.mark.parametrize(("later", "set_", "reason"), [
+    ({"type": "amendment", "id": "a1", "sanction": "d1", "effective_from": "2021-04-01",
+      "measures": ["travel_ban"]}, {"effective_from": "2021-04-02"},
+     "the correction would move sanction d1 to start on 2021-04-02, after a1 dated 2021-04-01"),
+    ({"type": "lifting", "id": "l1", "sanction": "d1", "effective_from": "2021-04-01"},
+     {"effective_from": "2021-05-01"},
+     "the correction would move sanction d1 to start on 2021-05-01, after l1 dated 2021-04-01"),
+])
+def test_a_correction_that_would_break_an_earlier_line_is_refused(ledger, later, set_, reason):
+    record(ledger, *BASE, later)
+    with pytest.raises(LineError) as refused:
+        record(ledger, {"type": "correction", "id": "c1", "sanction": "d1", "set": set_})
+    assert str(refused.value) == f"line 1: {reason}"
+
+
+def test_blank_lines_and_comments_are_ignored_but_counted_in_line_numbers(ledger):
+    with pytest.raises(LineError, match="^line 4: unknown type"):
+        record(ledger, "# a comment", "", json.dumps(SOURCE), '{"type": "x", "id": "y"}')

@@ -1,0 +1,193 @@
+"""Property tests: on random multi-stage histories the SQL read model answers as the pure fold.
+
+Histories are drawn with many collisions on purpose (few parties, a three-week
+window of dates) so that ties, same-day amendments, corrections that move
+dates, liftings and retractions meet each other. Lines the ledger refuses are
+dropped and the file retried, which also checks that a refused file leaves no
+trace.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Clock, record
+from ledger.application import SanctionsLedger
+from ledger.errors import LineError
+from ledger.fold import sanctions_in_force
+from ledger.interchange import read_objects
+
+DAYS = [date(2021, 3, 15) + timedelta(days=n) for n in range(21)]
+AUTHORITIES = ["auth:a", "auth:b"]
+TARGETS = ["p:1", "p:2", "p:3"]
+MEASURES = ["asset_freeze", "travel_ban", "entry_ban"]
+PARTIES = [
+    {"type": "party", "id": "auth:a", "kind": "authority", "name": "Authority A"},
+    {"type": "party", "id": "auth:b", "kind": "authority", "name": "Authority B"},
+    {"type": "party", "id": "p:3", "kind": "organization", "name": "Org Three"},
+    *({"type": "party", "id": f"p:{n}", "kind": "person", "name": f"Person {n}",
+       "aliases": [f"P. {n}"]} for n in (1, 2)),
+]
+
+day = st.sampled_from(DAYS).map(date.isoformat)
+measures = st.lists(st.sampled_from(MEASURES), min_size=1, max_size=3)
+
+
+@st.composite
+def sanction_line(draw: st.DrawFn, ident: str, earlier: list[str]) -> dict:
+    kind = draw(st.sampled_from(["designation", "countermeasure"]))
+    line = {"type": kind, "id": ident, "authority": draw(st.sampled_from(AUTHORITIES)),
+            "target": draw(st.sampled_from(TARGETS)), "measures": draw(measures),
+            "effective_from": draw(day)}
+    if draw(st.booleans()):
+        line["effective_until"] = draw(st.one_of(st.none(), day))
+    if kind == "countermeasure" and earlier:
+        line["in_response_to"] = draw(st.lists(st.sampled_from(earlier), max_size=2))
+    return line
+
+
+@st.composite
+def change_line(draw: st.DrawFn, ident: str, sanction: str) -> dict:
+    kind = draw(st.sampled_from(["amendment", "amendment", "lifting", "correction",
+                                 "correction", "retraction"]))
+    line: dict = {"type": kind, "id": ident, "sanction": sanction}
+    if kind == "amendment":
+        line["effective_from"] = draw(day)
+        if draw(st.booleans()):
+            line["measures"] = draw(measures)
+        if "measures" not in line or draw(st.booleans()):
+            line["effective_until"] = draw(st.one_of(st.none(), day))
+    elif kind == "lifting":
+        line["effective_from"] = draw(day)
+    elif kind == "correction":
+        line["set"] = draw(st.fixed_dictionaries({}, optional={
+            "effective_from": day, "effective_until": st.one_of(st.none(), day),
+            "measures": measures, "target": st.sampled_from(TARGETS),
+            "authority": st.sampled_from(AUTHORITIES)}))
+    return line
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[list[dict]]:
+    """Two to four files; the first brings the parties."""
+    stages, sanctions, counter = [], [], 0
+    for number in range(draw(st.integers(2, 4))):
+        lines = list(PARTIES) if number == 0 else []
+        for _ in range(draw(st.integers(1, 7))):
+            counter += 1
+            if not sanctions or draw(st.integers(0, 2)) == 0:
+                lines.append(draw(sanction_line(f"s{counter}", list(sanctions))))
+                sanctions.append(f"s{counter}")
+            else:
+                lines.append(draw(change_line(f"c{counter}", draw(st.sampled_from(sanctions)))))
+        stages.append(lines)
+    return stages
+
+
+def record_dropping_refused_lines(ledger: SanctionsLedger, lines: list[dict]) -> None:
+    """Record a file; when a line is refused, drop it and record the rest (as a user would)."""
+    while lines:
+        try:
+            record(ledger, *lines)
+            return
+        except LineError as refused:
+            lines = lines[:refused.lineno - 1] + lines[refused.lineno:]
+
+
+def record_history(ledger: SanctionsLedger, clock: Clock, stages: list[list[dict]]) -> list:
+    """Record each file at its own time; return known-at moments between and after them."""
+    moments = []
+    for lines in stages:
+        record_dropping_refused_lines(ledger, lines)
+        moments.append(clock.advance(minutes=30))
+        clock.advance(minutes=30)
+    return moments
+
+
+def reference(ledger: SanctionsLedger, role: str, party: str, at: date,
+              known_at: datetime) -> list:
+    return [s for s in sanctions_in_force(ledger.iter_events(), at=at, known_at=known_at)
+            if getattr(s, role) == party]
+
+
+def answered(ledger: SanctionsLedger, role: str, party: str, at: date,
+             known_at: datetime) -> list:
+    ask = ledger.get_in_force if role == "target" else ledger.get_authority_list
+    return ask(party, at=at, known_at=known_at).sanctions
+
+
+queries = st.lists(st.tuples(st.sampled_from([("target", t) for t in TARGETS]
+                                             + [("authority", a) for a in AUTHORITIES]),
+                             st.sampled_from([DAYS[0] - timedelta(days=1), *DAYS]),
+                             st.integers(0, 3)), min_size=25, max_size=25)
+PROPERTY = settings(max_examples=25, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(stages=histories(), asked=queries)
+def test_the_read_model_answers_as_the_pure_fold(location, stages, asked):
+    clock = Clock()
+    with fresh_ledger(location, clock) as ledger:
+        moments = record_history(ledger, clock, stages)
+        for (role, party), at, moment in asked:
+            known_at = moments[min(moment, len(moments) - 1)]
+            assert answered(ledger, role, party, at, known_at) == \
+                reference(ledger, role, party, at, known_at), (role, party, at, known_at)
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(stages=histories())
+def test_a_rebuild_and_an_export_reimported_answer_identically(location, tmp_path_factory,
+                                                               stages):
+    clock = Clock()
+    with fresh_ledger(location, clock) as ledger:
+        moments = record_history(ledger, clock, stages)
+        grid = [(role, party, at) for role, party in
+                [("target", t) for t in TARGETS] + [("authority", a) for a in AUTHORITIES]
+                for at in DAYS[::3]]
+        before = {q: answered(ledger, *q, moments[-1]) for q in grid}
+        past = {q: answered(ledger, *q, moments[0]) for q in grid}
+        exported = list(ledger.export_lines())
+        ledger.rebuild_read_model()
+        assert {q: answered(ledger, *q, moments[-1]) for q in grid} == before
+        assert {q: answered(ledger, *q, moments[0]) for q in grid} == past
+    copy = tmp_path_factory.mktemp("copy") / "ledger.db"
+    from ledger.settings import resolve_location
+
+    with fresh_ledger(resolve_location(str(copy)), clock) as reimported:
+        reimported.record_file(read_objects(exported))
+        now = clock.advance()
+        assert {q: _without_evidence(answered(reimported, *q, now)) for q in grid} == \
+            {q: _without_evidence(a) for q, a in before.items()}
+
+
+def _without_evidence(sanctions: list) -> list:
+    """Evidence carries recorded order, which an export flattens into one file."""
+    return [(s.id, s.kind, s.authority, s.target, s.measures, s.effective_from,
+             s.effective_until, sorted(s.evidence)) for s in sanctions]
+
+
+class fresh_ledger:  # noqa: N801 - used as a context manager like open()
+    """A new, empty ledger at ``location`` for one hypothesis example."""
+
+    def __init__(self, location, clock: Clock):  # noqa: ANN001
+        if location.backend == "postgresql":
+            from conftest import reset_postgres
+
+            reset_postgres(location.sqlalchemy_url().replace("+psycopg", ""))
+        elif location.path.exists():
+            for suffix in ("", "-wal", "-shm"):
+                location.path.with_name(location.path.name + suffix).unlink(missing_ok=True)
+        self.ledger = SanctionsLedger(location, clock=clock)
+
+    def __enter__(self) -> SanctionsLedger:
+        return self.ledger
+
+    def __exit__(self, *_: object) -> None:
+        self.ledger.close()
