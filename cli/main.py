@@ -27,6 +27,9 @@ COMMANDS = {
     "show": "cli.queries:show",
     "verify": "cli.audit:verify",
     "log": "cli.audit:log",
+    "history": "cli.history:history",
+    "replay": "cli.history:replay",
+    "diff": "cli.history:diff",
 }
 
 #: Database errors that mean "could not reach or use the ledger", not a bug.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -26,6 +26,10 @@ from ledger.readmodel.database import create_read_engine, ensure_schema
 from ledger.recording import Recording, RecordingSummary
 from ledger.screening import Screened, screen
 from ledger.settings import LedgerLocation
+
+if TYPE_CHECKING:  # the audit trail's types, imported when first used (issue 3)
+    from ledger.history import History, ListDiff
+    from ledger.replay import Replay
 
 Clock = Callable[[], datetime]
 
@@ -160,3 +164,31 @@ class SanctionsLedger(Application[UUID]):
             line = self.read_model.get_line(entry.line_id)
             assert line is not None
             yield line.filed
+
+    # Audit trail and reports (issue 3). Their modules load on first use, so that
+    # commands which never ask for a history or a report do not import them.
+
+    def get_history(self, party: str, *, known_at: datetime) -> History:
+        """Everything the ledger holds about a party, in valid-time order."""
+        from ledger.history import get_history
+
+        self.projector.catch_up()
+        return get_history(self.read_model, party, known_at)
+
+    def get_diff(self, authority: str, *, start: date, end: date,
+                 known_at: datetime) -> ListDiff:
+        """What changed on an authority's list between two days, as known at one moment."""
+        from ledger.history import get_diff
+
+        self.projector.catch_up()
+        return get_diff(self.read_model, authority, start, end, known_at)
+
+    def get_replay(self, *, by: str, known_at: datetime, today: date,
+                   start: date | None = None, end: date | None = None,
+                   authority: str | None = None, at: date | None = None) -> Replay:
+        """The ledger's story step by step, by valid or by recorded time."""
+        from ledger.replay import Replay
+
+        self.projector.catch_up()
+        return Replay(self.read_model, by=by, known_at=known_at, start=start,
+                      end=end, authority=authority, at=at, today=today)

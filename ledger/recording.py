@@ -11,8 +11,10 @@ then all new events go to the store in one transaction.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -61,6 +63,22 @@ class Recording:
         self._new: dict[str, KnownLine] = {}
         self._touched: dict[UUID, Aggregate] = {}
         self._loaded: list[str] = []
+        self._fetched: dict[str, KnownLine | None] = {}  # this chunk's ids, looked up at once
+
+    def take_all(self, objects: Iterable[tuple[int, dict[str, Any]]],
+                 chunk: int = 2000) -> None:
+        """``take`` every line, looking up a chunk's ids in one query rather than per line."""
+        pending = iter(objects)
+        while piece := list(islice(pending, chunk)):
+            self._prefetch(piece)
+            for lineno, obj in piece:
+                self.take(lineno, obj)
+            self._fetched.clear()
+
+    def _prefetch(self, piece: list[tuple[int, dict[str, Any]]]) -> None:
+        wanted = {ident for _, obj in piece for ident in _ids_named(obj)} - self._new.keys()
+        self._fetched = dict.fromkeys(wanted)
+        self._fetched.update(self.ledger.read_model.known_lines(wanted))
 
     def take(self, lineno: int, obj: dict[str, Any]) -> None:
         """Check one line and stage its event, or raise ``LineError``."""
@@ -96,7 +114,11 @@ class Recording:
     # Checks that need the ledger.
 
     def _known(self, ident: str) -> KnownLine | None:
-        return self._new.get(ident) or self.ledger.read_model.known_line(ident)
+        if ident in self._new:
+            return self._new[ident]
+        if ident in self._fetched:
+            return self._fetched[ident]
+        return self.ledger.read_model.known_line(ident)
 
     def _check_references(self, line: FiledLine) -> None:
         holders = [line.fields]
@@ -160,6 +182,20 @@ class Recording:
         aggregate = self._touched[key]
         assert isinstance(aggregate, kind), f"{ident} is not a {kind.__name__}"
         return aggregate
+
+
+def _ids_named(obj: Any) -> list[str]:
+    """The line's own id and every id it references, as far as its shape allows."""
+    if not isinstance(obj, dict):
+        return []
+    named = [obj["id"]] if isinstance(obj.get("id"), str) else []
+    holders = [obj, obj["set"]] if isinstance(obj.get("set"), dict) else [obj]
+    for holder in holders:
+        for name in REFERENCES:
+            value = holder.get(name)
+            values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            named.extend(v for v in values if isinstance(v, str))
+    return named
 
 
 def _event_fields(line: FiledLine) -> dict[str, Any]:

@@ -195,6 +195,34 @@ class ReadModel:
         return [PartyEntry(r.party_id, r.kind, r.name, r.country, names.get(r.party_id, []))
                 for r in found]
 
+    # Audit trail and reports (issue 3): whole-log and whole-timeline reads.
+
+    def find_lines(self, *, known_at: datetime | None = None) -> list[RecordedLine]:
+        """Every recorded line (by ``known_at`` if given), in recorded order."""
+        query = select(recorded_lines).order_by(recorded_lines.c.position)
+        if known_at is not None:
+            query = query.where(recorded_lines.c.recorded_at <= known_at)
+        with self.engine.connect() as conn:
+            return [_recorded_line(row) for row in conn.execute(query)]
+
+    def find_spans(self, *, known_at: datetime, target: str | None = None,
+                   starting: tuple[date, date] | None = None) -> list[SpanInForce]:
+        """The valid-time spans in force as known at ``known_at``: of the sanctions
+        against ``target``, or of those whose start falls within ``starting``."""
+        s = sanction_spans.c
+        query = select(sanction_spans).where(
+            s.recorded_from <= known_at,
+            or_(s.recorded_until.is_(None), s.recorded_until > known_at),
+        ).order_by(s.authority, s.sanction_id, s.valid_from)
+        if target is not None:
+            query = query.where(s.target == target)
+        if starting is not None:
+            query = query.where(s.effective_from >= starting[0], s.effective_from <= starting[1])
+        with self.engine.connect() as conn:
+            return [SpanInForce(row.sanction_id, row.kind, row.authority, row.target,
+                                row.valid_from, row.valid_until, json.loads(row.measures),
+                                row.effective_from) for row in conn.execute(query)]
+
 
 def _names_of(conn: Any, ids: list[str]) -> dict[str, list[str]]:
     names: dict[str, list[str]] = {}
@@ -224,3 +252,17 @@ def _recorded_line(row: Row[Any]) -> RecordedLine:
     return RecordedLine(position=row.position, id=row.line_id, type=row.type,
                         recorded_at=row.recorded_at, record_id=row.record_id,
                         sources=json.loads(row.sources), filed=row.filed)
+
+
+@dataclass(frozen=True)
+class SpanInForce:
+    """A valid-time interval (both ends inclusive, None: open) in which a sanction is in force."""
+
+    sanction_id: str
+    kind: str
+    authority: str
+    target: str
+    valid_from: date
+    valid_until: date | None
+    measures: list[str]
+    effective_from: date
