@@ -61,7 +61,7 @@ def _record(path: Path, as_json: bool):  # noqa: ANN202
             return ledger.record_file(read_objects(stream), shown.counter("projecting"))
     except Exception:
         if not existed and location.path is not None:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", ".writer-lock"):
                 Path(f"{location.path}{suffix}").unlink(missing_ok=True)
         raise
 

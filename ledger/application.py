@@ -83,8 +83,7 @@ class SanctionsLedger(Application[UUID]):
         """Record one interchange file whole, or not at all (see ``ledger.recording``)."""
         self.projector.catch_up()
         recording = Recording(self, self._next_recorded_at())
-        for lineno, obj in objects:
-            recording.take(lineno, obj)
+        recording.take_all(objects)
         summary = recording.save()
         self.projector.catch_up(progress)
         return summary

@@ -110,3 +110,31 @@ def record_path(ledger: SanctionsLedger, path: Path) -> RecordingSummary:
 
 
 Recorder = Callable[..., RecordingSummary]
+
+
+@pytest.fixture
+def frozen_time_storable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let ledgers store freezegun's fake dates and times (the transcoder matches exact types).
+
+    Test-only: under ``freeze_time`` the clock and the parsed dates are
+    FakeDatetime / FakeDate, registered here under the real types' wire names.
+    """
+    from eventsourcing.persistence import DatetimeAsISO
+    from freezegun.api import FakeDate, FakeDatetime
+
+    from ledger.persistence import DateAsISO
+
+    class FakeDatetimeAsISO(DatetimeAsISO):
+        type = FakeDatetime
+
+    class FakeDateAsISO(DateAsISO):
+        type = FakeDate
+
+    register = SanctionsLedger.register_transcodings
+
+    def register_with_fake(self: SanctionsLedger, transcoder: Any) -> None:
+        register(self, transcoder)
+        transcoder.register(FakeDatetimeAsISO())
+        transcoder.register(FakeDateAsISO())
+
+    monkeypatch.setattr(SanctionsLedger, "register_transcodings", register_with_fake)

@@ -125,6 +125,19 @@ class ReadModel:
             row = conn.execute(query).first()
         return KnownLine(row.type, row.filed, row.kind) if row else None
 
+    def known_lines(self, line_ids: Iterable[str]) -> dict[str, KnownLine]:
+        """``known_line`` for many ids at once (absent ids are left out): chunked IN queries."""
+        c = recorded_lines.c
+        found: dict[str, KnownLine] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(line_ids))):
+                query = (select(c.line_id, c.type, c.filed, parties.c.kind)
+                         .join(parties, parties.c.party_id == c.line_id, isouter=True)
+                         .where(c.line_id.in_(chunk)))
+                found.update({row.line_id: KnownLine(row.type, row.filed, row.kind)
+                              for row in conn.execute(query)})
+        return found
+
     def last_recorded_at(self) -> datetime | None:
         with self.engine.connect() as conn:
             return conn.execute(select(func.max(recorded_lines.c.recorded_at))).scalar()
