@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,23 +54,29 @@ def screened_json(screened: Screened) -> dict[str, Any]:
 
 
 def answer_table(answer: InForceAnswer) -> Any:
+    """One row per sanction; program and sources are in --json and in `show`."""
     from rich.table import Table
 
     role = "against" if answer.role == "target" else "imposed by"
-    title = (f"Sanctions in force {role} {answer.party.name} ({answer.party.id}) "
-             f"on {answer.at}, as known at {answer.known_at.isoformat(timespec='seconds')}")
-    table = Table(title=title, title_justify="left", show_lines=False)
+    title = (f"In force {role} {answer.party.name} ({answer.party.id}) on {answer.at}, "
+             f"as known at {answer.known_at.isoformat(timespec='seconds')}")
+    table = Table(title=title, title_justify="left", caption_justify="left")
     other = "Authority" if answer.role == "target" else "Target"
-    for column in ("Sanction", other, "Measures", "From", "Until", "Program", "Evidence"):
-        table.add_column(column, overflow="fold")
+    table.add_column("Sanction", overflow="fold", ratio=3)
+    table.add_column(other, overflow="fold", ratio=3)
+    table.add_column("Measures", ratio=2)
+    for column in ("From", "Until", "Evidence"):
+        table.add_column(column, no_wrap=True)
     for s in answer.sanctions:
         table.add_row(s.id, s.authority if answer.role == "target" else s.target,
                       ", ".join(s.measures), str(s.effective_from),
-                      str(s.effective_until or "open-ended"), s.program or "",
-                      "\n".join(s.evidence))
-    if not answer.sanctions:
-        table.caption = "none"
+                      str(s.effective_until or "open-ended"), _lines(len(s.evidence)))
+    table.caption = f"{len(answer.sanctions)} in force" if answer.sanctions else "none in force"
     return table
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" + ("s" if count != 1 else "")
 
 
 def _iso(value: Any) -> str | None:
@@ -79,4 +86,4 @@ def _iso(value: Any) -> str | None:
 def print_rich(renderable: Any) -> None:
     from rich.console import Console
 
-    Console(soft_wrap=False).print(renderable)
+    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 120).print(renderable)
