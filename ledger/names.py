@@ -6,7 +6,16 @@ OpenSanctions' ``normality`` so that "Butikofer" finds "Bütikofer" and
 case-insensitive match finds nobody, so it never makes a unique name ambiguous.
 """
 
+import warnings
+
 from normality import normalize
+from normality.transliteration import ICUWarning
+
+# Without pyicu, normality folds with text-unidecode and warns on every call.
+# That folding is what name matching needs (Bütikofer -> butikofer, Cyrillic
+# and CJK transliterated), and pyicu would need ICU headers to build on every
+# user's machine, so the advice is silenced rather than repeated per query.
+warnings.filterwarnings("ignore", category=ICUWarning)
 
 
 def lower_name(name: str) -> str:
