@@ -160,3 +160,10 @@ def test_python_dash_m_runs_the_same_command():
     done = subprocess.run([sys.executable, "-m", "ledger", "--help"], capture_output=True,
                           text=True, check=True, cwd=Path(__file__).parents[1])
     assert "in-force" in done.stdout
+
+
+def test_a_party_search_is_literal_text_not_a_pattern(db):
+    run(db, "import", "--dataset", "xinjiang-2021")
+    assert json.loads(run(db, "parties", "%", "--json").output) == []
+    found = json.loads(run(db, "parties", "xpcc", "--json").output)
+    assert [p["id"] for p in found] == ["org:xpcc", "org:xpcc-public-security-bureau"]
