@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Notification
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 
 from ledger.domain import Party, Sanction
 from ledger.fold import spans_in_force
@@ -118,6 +118,26 @@ def _read_position(conn: Connection) -> int:
     return int(found)
 
 
+def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (all with the same keys) through the driver's own executemany.
+
+    SQLAlchemy's executemany processes each parameter of each row in Python, a
+    fifth of projection time in bench/; here each column's bind processor (the
+    same one SQLAlchemy would use, so the stored values are identical) is
+    looked up once per batch.
+    """
+    dialect = conn.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    keys = compiled.positiontup if compiled.positional else list(rows[0])
+    convert = [(key, table.c[key].type._cached_bind_processor(dialect)) for key in keys]
+    if compiled.positional:
+        values: list[Any] = [tuple(p(row[k]) if p else row[k] for k, p in convert)
+                             for row in rows]
+    else:
+        values = [{k: p(row[k]) if p else row[k] for k, p in convert} for row in rows]
+    conn.exec_driver_sql(compiled.string, values)
+
+
 class _BatchWriter:
     """Turns one batch of events into bulk inserts, and one span rewrite per sanction."""
 
@@ -138,7 +158,7 @@ class _BatchWriter:
         self.rows[sanction_spans] = [row for rows in self.spans.values() for row in rows]
         for table, rows in self.rows.items():
             if rows:
-                self.conn.execute(insert(table), rows)
+                bulk_insert(self.conn, table, rows)
 
     def _line(self, position: int, event: Any) -> None:
         filed = json.loads(event.filed)
