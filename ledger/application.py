@@ -7,6 +7,7 @@ Every entry point (the CLI, tests, the benchmark) goes through
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,13 +17,19 @@ from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import JSONTranscoder
 
+from ledger.audit import LogEntry, check_chain, read_log
 from ledger.errors import LedgerNotFoundError
 from ledger.fold import SanctionInForce
-from ledger.audit import LogEntry, check_chain, read_log
+from ledger.locking import SETUP, WRITER, ledger_lock
 from ledger.persistence import ChainReport, DateAsISO
+from ledger.readmodel.database import (
+    can_write_read_model,
+    create_read_engine,
+    ensure_schema,
+    is_set_up,
+)
 from ledger.readmodel.projector import Progress, Projector
 from ledger.readmodel.queries import PartyEntry, ReadModel, RecordedLine
-from ledger.readmodel.database import create_read_engine, ensure_schema
 from ledger.recording import Recording, RecordingSummary
 from ledger.screening import Screened, screen
 from ledger.settings import LedgerLocation
@@ -62,9 +69,12 @@ class SanctionsLedger(Application[UUID]):
                 f"no ledger at {location.display}: import a file or a dataset first")
         self.location = location
         self.clock = clock
-        super().__init__(env=location.eventsourcing_env())
         self.engine = create_read_engine(location)
-        ensure_schema(self.engine)
+        # A fresh ledger is set up by one process at a time (tables, then migrations).
+        with nullcontext() if is_set_up(self.engine) else ledger_lock(location, SETUP):
+            super().__init__(env=location.eventsourcing_env())
+            ensure_schema(self.engine)
+        self.read_only = not can_write_read_model(self.engine)
         self.read_model = ReadModel(self.engine)
         self.projector = Projector(self, self.engine)
 
@@ -80,11 +90,16 @@ class SanctionsLedger(Application[UUID]):
 
     def record_file(self, objects: Iterable[tuple[int, dict[str, Any]]],
                     progress: Progress | None = None) -> RecordingSummary:
-        """Record one interchange file whole, or not at all (see ``ledger.recording``)."""
-        self.projector.catch_up()
-        recording = Recording(self, self._next_recorded_at())
-        recording.take_all(objects)
-        summary = recording.save()
+        """Record one interchange file whole, or not at all (see ``ledger.recording``).
+
+        The writer lock (``ledger.locking``) is held from choosing the recorded
+        time until the save has committed, so recorded time grows with position.
+        """
+        with ledger_lock(self.location, WRITER):
+            self.projector.catch_up()
+            recording = Recording(self, self._next_recorded_at())
+            recording.take_all(objects)
+            summary = recording.save()
         self.projector.catch_up(progress)
         return summary
 
@@ -106,9 +121,10 @@ class SanctionsLedger(Application[UUID]):
         return self._answer(authority, "authority", at, known_at)
 
     def _answer(self, party: str, role: str, at: date, known_at: datetime) -> InForceAnswer:
-        self.projector.catch_up()
+        self._catch_up()
         entry = self.read_model.resolve_party(party)
-        found = self.read_model.find_in_force(at=at, known_at=known_at, **{role: entry.id})
+        found = self.read_model.find_in_force(at=at, known_at=self._known_by(known_at),
+                                              **{role: entry.id})
         evidence = {line.id: line for line in
                     self.read_model.lines([i for s in found for i in s.evidence])}
         in_recorded_order = [
@@ -116,19 +132,30 @@ class SanctionsLedger(Application[UUID]):
             for s in found]
         return InForceAnswer(at, known_at, entry, role, in_recorded_order, evidence)
 
+    def _catch_up(self) -> None:
+        """Apply new events before answering; a read-only role answers from the read model
+        as the writers (who catch up after every import) left it."""
+        if not self.read_only:
+            self.projector.catch_up()
+
+    def _known_by(self, known_at: datetime) -> datetime:
+        """``known_at``, capped at the last recorded time the read model holds whole."""
+        complete = self.projector.complete_until() or datetime.min.replace(tzinfo=UTC)
+        return min(known_at, complete)
+
     def screen(self, queries: Iterable[str], *, at: date,
                known_at: datetime) -> Iterator[Screened]:
         """Batch screening: each query (id, name or alias) with the sanctions in force
         against what it names; see ``ledger.screening``."""
-        self.projector.catch_up()
-        return screen(self.read_model, queries, at=at, known_at=known_at)
+        self._catch_up()
+        return screen(self.read_model, queries, at=at, known_at=self._known_by(known_at))
 
     def find_parties(self, search: str | None = None) -> list[PartyEntry]:
-        self.projector.catch_up()
+        self._catch_up()
         return self.read_model.find_parties(search)
 
     def get_line(self, line_id: str) -> RecordedLine | None:
-        self.projector.catch_up()
+        self._catch_up()
         return self.read_model.get_line(line_id)
 
     def iter_events(self, batch: int = 1000) -> Iterator[DomainEventProtocol[UUID]]:
@@ -144,7 +171,7 @@ class SanctionsLedger(Application[UUID]):
         return check_chain(self.engine, self.recorder.events_table_name)  # type: ignore[attr-defined]
 
     def get_log(self, since: int = 0, limit: int | None = None) -> Iterator[LogEntry]:
-        self.projector.catch_up()
+        self._catch_up()
         return read_log(self.engine, since, limit)
 
     def export_lines(self) -> Iterator[str]:
@@ -153,7 +180,7 @@ class SanctionsLedger(Application[UUID]):
         A comment marks each recorded time, so a reader of the export can still
         see when the ledger learnt each group of lines (re-import ignores it).
         """
-        self.projector.catch_up()
+        self._catch_up()
         yield "# sanctions-ledger export: interchange format version 1"
         last = None
         for entry in read_log(self.engine):
@@ -171,16 +198,16 @@ class SanctionsLedger(Application[UUID]):
         """Everything the ledger holds about a party, in valid-time order."""
         from ledger.history import get_history
 
-        self.projector.catch_up()
-        return get_history(self.read_model, party, known_at)
+        self._catch_up()
+        return get_history(self.read_model, party, self._known_by(known_at))
 
     def get_diff(self, authority: str, *, start: date, end: date,
                  known_at: datetime) -> ListDiff:
         """What changed on an authority's list between two days, as known at one moment."""
         from ledger.history import get_diff
 
-        self.projector.catch_up()
-        return get_diff(self.read_model, authority, start, end, known_at)
+        self._catch_up()
+        return get_diff(self.read_model, authority, start, end, self._known_by(known_at))
 
     def get_replay(self, *, by: str, known_at: datetime, today: date,
                    start: date | None = None, end: date | None = None,
@@ -188,6 +215,6 @@ class SanctionsLedger(Application[UUID]):
         """The ledger's story step by step, by valid or by recorded time."""
         from ledger.replay import Replay
 
-        self.projector.catch_up()
-        return Replay(self.read_model, by=by, known_at=known_at, start=start,
+        self._catch_up()
+        return Replay(self.read_model, by=by, known_at=self._known_by(known_at), start=start,
                       end=end, authority=authority, at=at, today=today)

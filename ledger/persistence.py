@@ -27,6 +27,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL, Identifier
 
+from ledger.locking import RECORDER_TABLES, postgres_advisory_lock
+
 GENESIS = "0" * 64
 CHAIN_TABLE = "event_chain"
 
@@ -119,8 +121,35 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                      **names))
         self._select_head = SQL(
             "SELECT hash FROM {schema}.{chain} ORDER BY position DESC LIMIT 1").format(**names)
+        self._select_tables_exist = SQL(
+            "SELECT to_regclass({events}) IS NOT NULL AND to_regclass({chain}) IS NOT NULL "
+            "AS found").format(
+            events=f"{datastore.schema}.{self.events_table_name}",
+            chain=f"{datastore.schema}.{CHAIN_TABLE}")
         self._insert_links = SQL(
             "INSERT INTO {schema}.{chain} (position, hash) VALUES (%s, %s)").format(**names)
+
+    def create_table(self) -> None:
+        """Create the tables once, under an advisory lock; opening an existing ledger runs no DDL.
+
+        Processes opening a brand-new database at once would otherwise race on
+        CREATE TYPE/TABLE; and re-running CREATE OR REPLACE TRIGGER on every open
+        would wait for any writer's table lock and fail for a read-only role.
+        """
+        if not self._tables_exist():
+            conninfo = {k: v for k, v in self.datastore.pool.kwargs.items()
+                        if k != "row_factory"}
+            with postgres_advisory_lock(conninfo, RECORDER_TABLES):
+                if not self._tables_exist():
+                    super().create_table()
+        self.datastore.register_type_adapters()
+
+    def _tables_exist(self) -> bool:
+        # The chain table and the triggers are created in one transaction, after the events table.
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_tables_exist)
+            row = curs.fetchone()
+        return bool(row and row["found"])
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:

@@ -39,6 +39,25 @@ def ensure_schema(engine: Engine) -> None:
                           f"needs {SCHEMA_REVISION}: run 'sanctions-ledger db upgrade'")
 
 
+def is_set_up(engine: Engine) -> bool:
+    """Whether a ledger was ever set up here (set-up is serialized only when it was not)."""
+    with engine.connect() as conn:
+        return inspect(conn).has_table("alembic_version")
+
+
+def can_write_read_model(engine: Engine) -> bool:
+    """False for a role granted only SELECT (``db grant-readonly``): it must not catch up.
+
+    On SQLite the file's permissions are the mechanism, and a ledger a process
+    cannot write is an error for it, as for any SQLite database.
+    """
+    if engine.dialect.name != "postgresql":
+        return True
+    with engine.connect() as conn:
+        return bool(conn.execute(text(
+            "SELECT has_table_privilege('projection_position', 'UPDATE')")).scalar())
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):

@@ -54,6 +54,12 @@ class Projector:
         with self.engine.connect() as conn:
             return _read_position(conn)
 
+    def complete_until(self) -> datetime | None:
+        """The latest recorded time whose events are all applied (queries cap known_at here)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(projection_position.c.complete_until)
+                                .where(projection_position.c.name == PROJECTION)).scalar()
+
     def lag(self) -> int:
         """How many stored events the read model has not applied yet."""
         return (self.app.recorder.max_notification_id() or 0) - self.position()
@@ -83,17 +89,40 @@ class Projector:
 
     def _apply_batch(self, start: int, batch: Sequence[Notification]) -> bool:
         events = [self.app.mapper.to_domain_event(n) for n in batch]
+        watermark = self._complete_after(batch, events)
         with self.engine.begin() as conn:
             claimed = conn.execute(
                 update(projection_position)
                 .where(projection_position.c.name == PROJECTION,
                        projection_position.c.position == start)
-                .values(position=batch[-1].id))
+                .values(position=batch[-1].id, **watermark))
             if claimed.rowcount != 1:
                 self._sanctions.clear()  # another projector moved on: our cache may be stale
                 return False
             _BatchWriter(conn, self).write([n.id for n in batch], events)
         return True
+
+    # -- watermark: readers never see half a file (revision 0002) --------------------------
+
+    def _complete_after(self, batch: Sequence[Notification],
+                        events: list[DomainEventProtocol[UUID]]) -> dict[str, datetime]:
+        """The ``complete_until`` this batch advances to, if it completes any recorded time.
+
+        A file is saved in one transaction at one recorded time, so its events are
+        contiguous and all visible at once; but a batch may stop inside one. Peek at
+        the next notification: if there is none, or it has another time, the batch's
+        last time is complete; otherwise only the latest earlier time in the batch is.
+        Memory stays bounded by the batch, whatever the size of the file.
+        """
+        last = events[-1].timestamp
+        after = self.app.recorder.select_notifications(
+            start=batch[-1].id, limit=1, inclusive_of_start=False)
+        if not after or self.app.mapper.to_domain_event(after[0]).timestamp != last:
+            return {"complete_until": last}
+        earlier = [e.timestamp for e in events if e.timestamp != last]
+        return {"complete_until": max(earlier)} if earlier else {}
+
+    # -- end watermark ------------------------------------------------------------------------
 
     def sanction_after(self, event: DomainEventProtocol[UUID]) -> Sanction:
         """The sanction as it stands once ``event`` is applied (cached between events)."""

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 #: The Alembic revision these tables correspond to (checked against migrations/ in tests).
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -48,6 +48,9 @@ projection_position = Table(
     "projection_position", metadata,
     Column("name", String(64), primary_key=True),
     Column("position", BigInteger, nullable=False),
+    # Every event recorded at or before this time is applied (0002): queries cap
+    # known_at here, so a reader never sees a file the projector is half-way through.
+    Column("complete_until", UTCDateTime),
 )
 
 recorded_lines = Table(
@@ -59,6 +62,7 @@ recorded_lines = Table(
     Column("record_id", String(200), nullable=False, index=True),
     Column("filed", Text, nullable=False),
     Column("sources", Text, nullable=False),
+    Index("ix_recorded_lines_recorded_at", "recorded_at"),
 )
 
 line_refs = Table(
