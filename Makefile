@@ -5,7 +5,7 @@ PYTHON ?= python3
 DEMO_DB := demo-ledger.db
 LEDGER := $(BIN)/sanctions-ledger --db $(DEMO_DB)
 
-.PHONY: install demo test lint check bench bench-smoke postgres clean
+.PHONY: install demo test lint check bench bench-smoke postgres chromium clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ demo: install
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not running on 127.0.0.1:5432. Start it with: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start" >&2; exit 1; }
 
-test: install postgres
+# The report tests screenshot the HTML reports in Debian's headless Chromium (never skipped).
+chromium:
+	@test -x /usr/bin/chromium || apt-get install -y chromium || \
+		{ apt-get update && apt-get install -y chromium; }
+
+test: install postgres chromium
 	$(BIN)/pytest -q
 	$(MAKE) bench-smoke
 

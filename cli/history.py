@@ -22,7 +22,7 @@ from cli.render import party_json
 
 if TYPE_CHECKING:
     from ledger.fold import SanctionInForce
-    from ledger.history import History, ListDiff, TimelineEntry
+    from ledger.history import ListDiff, TimelineEntry
     from ledger.readmodel.queries import RecordedLine
     from ledger.replay import ReplayStep
 
@@ -40,10 +40,12 @@ def history(party: str, known_at, as_json: bool) -> None:  # noqa: ANN001
 
     Example: sanctions-ledger history "Chen Mingguo"
     """
+    from ledger.report.tabular import history_shape
+
     with open_ledger() as ledger:
         found = ledger.get_history(party, known_at=known_at or now())
     if as_json:
-        print_json(history_json(found))
+        print_json(history_shape(found))
         return
     click.echo(f"History of {found.party.name} ({found.party.id}), as known at "
                f"{found.known_at.isoformat(timespec='seconds')}: {len(found.entries)} lines")
@@ -66,18 +68,6 @@ def _source_text(source: RecordedLine | None, source_id: str) -> str:
         return source_id
     c = source.content
     return f"{c['publisher']}, \u201c{c['title']}\u201d" + (f" {c['url']}" if c.get("url") else "")
-
-
-def history_json(found: History) -> dict[str, Any]:
-    return {"party": party_json(found.party), "known_at": found.known_at.isoformat(),
-            "entries": [{
-                "date": e.day.isoformat(), "dated_by": e.dated_by, "id": e.line.id,
-                "type": e.line.type, "sanction": e.sanction, "summary": e.summary,
-                "recorded_at": e.line.recorded_at.isoformat(), "position": e.line.position,
-                "filed": e.line.content,
-                "sources": [found.sources[s].content if s in found.sources else {"id": s}
-                            for s in e.line.sources],
-            } for e in found.entries]}
 
 
 @click.command()

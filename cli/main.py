@@ -30,6 +30,7 @@ COMMANDS = {
     "history": "cli.history:history",
     "replay": "cli.history:replay",
     "diff": "cli.history:diff",
+    "report": "cli.report:report",
 }
 
 #: Database errors that mean "could not reach or use the ledger", not a bug.

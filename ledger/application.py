@@ -37,6 +37,7 @@ from ledger.settings import LedgerLocation
 if TYPE_CHECKING:  # the audit trail's types, imported when first used (issue 3)
     from ledger.history import History, ListDiff
     from ledger.replay import Replay
+    from ledger.report.model import CrisisReport, EvidenceReport
 
 Clock = Callable[[], datetime]
 
@@ -218,3 +219,16 @@ class SanctionsLedger(Application[UUID]):
         self._catch_up()
         return Replay(self.read_model, by=by, known_at=self._known_by(known_at), start=start,
                       end=end, authority=authority, at=at, today=today)
+
+    def get_report(self, party: str, *, at: date, known_at: datetime) -> EvidenceReport:
+        """The evidence an auditor needs for one party's answer on one day."""
+        from ledger.report.model import build_report
+
+        return build_report(self, party, at, known_at)
+
+    def get_crisis_report(self, *, start: date, end: date, known_at: datetime) -> CrisisReport:
+        """Every sanction that started between two days, and what answered what."""
+        from ledger.report.model import build_crisis
+
+        self._catch_up()
+        return build_crisis(self, start, end, self._known_by(known_at))

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import Clock, record
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from cli.main import main
+from conftest import Clock, record
 from ledger.application import SanctionsLedger
 from ledger.settings import resolve_location
 

@@ -1,0 +1,95 @@
+"""What an evidence report says, gathered from the ledger's own queries.
+
+A report is evidence only if the auditor can check it later, so it carries
+the chain's head hash at the time it was made (``verify --expect-head``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from ledger.errors import LedgerError
+from ledger.history import History, TimelineEntry
+from ledger.persistence import ChainReport
+from ledger.readmodel.queries import ReadModel, RecordedLine, SpanInForce
+
+if TYPE_CHECKING:
+    from ledger.application import InForceAnswer, SanctionsLedger
+
+
+@dataclass(frozen=True)
+class EvidenceReport:
+    """One party's answer on one day, as known at one moment, with everything behind it."""
+
+    answer: InForceAnswer
+    history: History
+    spans: list[SpanInForce]
+    sources: dict[str, RecordedLine]
+    names: dict[str, str]
+    chain: ChainReport
+    generated_at: datetime
+
+    @property
+    def corrections(self) -> list[TimelineEntry]:
+        """Corrections that rewrote the party's sanctions (rule 3), in recorded order."""
+        found = [e for e in self.history.entries if e.line.type == "correction"]
+        return sorted(found, key=lambda e: e.line.position)
+
+
+@dataclass(frozen=True)
+class CrisisMark:
+    """A sanction that started within the crisis window, and the sanctions it answers."""
+
+    id: str
+    kind: str
+    authority: str
+    target: str
+    start: date
+    measures: list[str]
+    in_response_to: list[str]
+
+
+@dataclass(frozen=True)
+class CrisisReport:
+    start: date
+    end: date
+    known_at: datetime
+    marks: list[CrisisMark]
+    names: dict[str, str]
+    chain: ChainReport
+    generated_at: datetime
+
+
+def build_report(ledger: SanctionsLedger, party: str, at: date,
+                 known_at: datetime) -> EvidenceReport:
+    answer = ledger.get_in_force(party, at=at, known_at=known_at)
+    history = ledger.get_history(answer.party.id, known_at=known_at)
+    spans = ledger.read_model.find_spans(known_at=known_at, target=answer.party.id)
+    cited = {s for line in (*answer.evidence.values(), *(e.line for e in history.entries))
+             for s in line.sources}
+    sources = {line.id: line for line in ledger.read_model.lines(sorted(cited))}
+    ids = {answer.party.id, *(s.authority for s in spans),
+           *(s.authority for s in answer.sanctions)}
+    return EvidenceReport(answer, history, spans, sources, _names(ledger.read_model, ids),
+                          ledger.verify(), ledger.clock())
+
+
+def build_crisis(ledger: SanctionsLedger, start: date, end: date,
+                 known_at: datetime) -> CrisisReport:
+    if end < start:
+        raise LedgerError(f"--to {end} is before --from {start}")
+    spans = ledger.read_model.find_spans(known_at=known_at, starting=(start, end))
+    first = {s.sanction_id: s for s in reversed(spans)}  # each sanction's earliest span
+    lines = {line.id: line for line in ledger.read_model.lines(sorted(first))}
+    marks = sorted((CrisisMark(s.sanction_id, s.kind, s.authority, s.target, s.effective_from,
+                               s.measures, lines[s.sanction_id].content.get("in_response_to", []))
+                    for s in first.values()), key=lambda m: (m.start, lines[m.id].position))
+    ids = {m.authority for m in marks} | {m.target for m in marks}
+    return CrisisReport(start, end, known_at, marks, _names(ledger.read_model, ids),
+                        ledger.verify(), ledger.clock())
+
+
+def _names(read_model: ReadModel, ids: set[str]) -> dict[str, str]:
+    return {ident: read_model.resolve_party(ident).name for ident in sorted(ids)}
