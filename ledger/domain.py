@@ -163,6 +163,13 @@ class Sanction(Aggregate):
 
     class Designated(Created):
         TOPIC = "sanctions-ledger:Sanction.Designated"
+        # v2 added legal_basis; designations stored before it are upcast on read.
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """A v1 designation was recorded before the interchange format had ``legal_basis``."""
+            state["legal_basis"] = None
 
     class CountermeasureImposed(Created):
         TOPIC = "sanctions-ledger:Sanction.CountermeasureImposed"
