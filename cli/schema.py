@@ -53,3 +53,28 @@ def current() -> None:
     found = current_revision(engine)
     engine.dispose()
     click.echo(f"current: {found or 'none'}\nexpected: {SCHEMA_REVISION}")
+
+
+@db.command("grant-readonly")
+@click.argument("role")
+@click.option("--login", is_flag=True, help="Create the role with LOGIN (default: NOLOGIN).")
+def grant_readonly(role: str, login: bool) -> None:
+    """Give ROLE read access to every ledger table and nothing else (PostgreSQL).
+
+    For screening jobs: such a role answers queries from the read model that
+    the writers keep current (each import catches it up); it cannot write.
+    """
+    from cli.params import open_ledger
+    from ledger.errors import LedgerError
+    from ledger.persistence import CHAIN_TABLE
+    from ledger.readmodel.database import grant_read_only
+    from ledger.settings import resolve_location
+
+    if resolve_location(click.get_current_context().find_root().obj).backend != "postgresql":
+        raise LedgerError("grant-readonly needs a PostgreSQL ledger: on SQLite the database "
+                          "file's permissions are the mechanism (e.g. chmod 640, group read)")
+    with open_ledger() as ledger:
+        events = ledger.recorder.events_table_name  # type: ignore[attr-defined]
+        tables = grant_read_only(ledger.engine, role, [events, CHAIN_TABLE], login=login)
+    click.echo(f"Role {role} can now read {len(tables)} tables ({', '.join(tables)}) "
+               "and write none.")

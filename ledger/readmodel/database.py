@@ -63,3 +63,31 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def grant_read_only(engine: Engine, role: str, event_tables: list[str], *,
+                    login: bool = False) -> list[str]:
+    """Let ``role`` read every ledger table and nothing else (PostgreSQL); return the tables.
+
+    The role is created if missing (NOLOGIN unless ``login``). It gets CONNECT
+    on the database, USAGE on the schema and SELECT on the event tables, the
+    read model and ``alembic_version`` (so it can open the ledger and check
+    its revision): no INSERT, UPDATE, DELETE, TRUNCATE or CREATE anywhere.
+    """
+    from ledger.readmodel.schema import READ_MODEL_TABLES
+
+    quote = engine.dialect.identifier_preparer.quote
+    tables = [*event_tables, *(t.name for t in READ_MODEL_TABLES), "alembic_version"]
+    with engine.begin() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                              {"r": role}).first()
+        if not exists:
+            conn.exec_driver_sql(f"CREATE ROLE {quote(role)} {'LOGIN' if login else 'NOLOGIN'}")
+        elif login:
+            conn.exec_driver_sql(f"ALTER ROLE {quote(role)} LOGIN")
+        database, schema = conn.execute(text("SELECT current_database(), current_schema()")).one()
+        conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {quote(database)} TO {quote(role)}")
+        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {quote(schema)} TO {quote(role)}")
+        listed = ", ".join(f"{quote(schema)}.{quote(t)}" for t in tables)
+        conn.exec_driver_sql(f"GRANT SELECT ON {listed} TO {quote(role)}")
+    return tables

@@ -1,0 +1,150 @@
+"""Alembic owns the read-model schema: head is what the code expects, every step reverses.
+
+Each test runs on SQLite and on PostgreSQL (the ``location`` fixture).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from click.testing import CliRunner
+from sqlalchemy import Engine, inspect
+
+import migrations
+from cli.main import main
+from conftest import Clock, record
+from ledger.application import SanctionsLedger
+from ledger.readmodel.database import create_read_engine, current_revision
+from ledger.readmodel.schema import SCHEMA_REVISION, metadata
+from ledger.settings import LedgerLocation
+
+LINES = [
+    {"type": "party", "id": "auth:eu", "kind": "authority", "name": "European Union"},
+    {"type": "party", "id": "person:a", "kind": "person", "name": "Person A"},
+    {"type": "designation", "id": "eu:a", "authority": "auth:eu", "target": "person:a",
+     "measures": ["asset_freeze"], "effective_from": "2021-03-22"},
+]
+LIFTING = {"type": "lifting", "id": "eu:a:lift", "sanction": "eu:a",
+           "effective_from": "2021-06-01"}
+
+
+def differences(engine: Engine) -> list:
+    """What autogenerate would change to make the database match the code's metadata."""
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "include_object": _read_model_only})
+        return compare_metadata(context, metadata)
+
+
+def _read_model_only(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN202
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
+def revisions() -> list[str]:
+    """Every revision, oldest first."""
+    script = ScriptDirectory.from_config(migrations._config(None))  # type: ignore[arg-type]
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def migrate(engine: Engine, step: str, revision: str) -> None:
+    with engine.begin() as conn:
+        getattr(migrations, step)(conn, revision)
+
+
+def cli(location: LedgerLocation, *args: str):  # noqa: ANN201
+    db = str(location.path) if location.backend == "sqlite" else location.sqlalchemy_url()
+    return CliRunner().invoke(main, ["--db", db, *args])
+
+
+@pytest.fixture
+def engine(location: LedgerLocation):  # noqa: ANN201
+    engine = create_read_engine(location)
+    yield engine
+    engine.dispose()
+
+
+def test_the_code_expects_the_newest_migration():
+    assert revisions()[-1] == migrations.head_revision() == SCHEMA_REVISION
+
+
+def test_an_empty_database_upgraded_to_head_has_exactly_the_schema_of_the_code(engine):
+    migrate(engine, "upgrade", "head")
+    assert differences(engine) == []
+
+
+def test_every_migration_downgrades_and_upgrades_again(engine):
+    migrate(engine, "upgrade", "head")
+    steps = revisions()
+    for older, newer in zip(["base", *steps], steps, strict=False):
+        migrate(engine, "downgrade", older)
+        assert current_revision(engine) == (None if older == "base" else older)
+        migrate(engine, "upgrade", newer)
+    assert current_revision(engine) == steps[-1]
+    assert differences(engine) == []
+
+
+def test_downgrading_to_base_leaves_only_the_event_tables(location, engine, clock: Clock):
+    SanctionsLedger(location, clock=clock).close()
+    migrate(engine, "downgrade", "base")
+    left = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    assert not left & {t.name for t in metadata.sorted_tables}
+    assert "event_chain" in left
+
+
+def answers(ledger: SanctionsLedger, known_at) -> list:  # noqa: ANN001
+    return [[(s.id, s.measures, s.effective_until, s.evidence) for s in
+             ledger.get_in_force("Person A", at=day, known_at=known_at).sanctions]
+            for day in (date(2021, 3, 21), date(2021, 4, 1), date(2021, 6, 1))]
+
+
+@pytest.fixture
+def ledger_at_0001(location: LedgerLocation, engine: Engine, clock: Clock):  # noqa: ANN201
+    """A ledger with data whose read model is at 0001, and its answers before that."""
+    ledger = SanctionsLedger(location, clock=clock)
+    record(ledger, *LINES)
+    middle = clock.advance()
+    clock.advance()
+    record(ledger, LIFTING)
+    now = clock.advance()
+    before = {"middle": answers(ledger, middle), "now": answers(ledger, now)}
+    ledger.close()
+    migrate(engine, "downgrade", "0001")
+    return before, middle, now
+
+
+def test_a_ledger_at_an_older_revision_refuses_to_open_and_says_to_upgrade(
+        location, ledger_at_0001):
+    result = cli(location, "in-force", "Person A")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: the ledger's read model is at revision 0001, this version needs "
+        f"{SCHEMA_REVISION}: run 'sanctions-ledger db upgrade'"]
+
+
+def test_db_current_upgrade_and_downgrade_report_what_they_did(location, ledger_at_0001):
+    assert cli(location, "db", "current").output == f"current: 0001\nexpected: {SCHEMA_REVISION}\n"
+    assert cli(location, "db", "upgrade").output == "Read model upgraded to head.\n"
+    assert cli(location, "db", "current").output == \
+        f"current: {SCHEMA_REVISION}\nexpected: {SCHEMA_REVISION}\n"
+    assert cli(location, "db", "downgrade", "0001").output == "Read model downgraded to 0001.\n"
+
+
+def test_a_ledger_with_data_at_0001_upgrades_and_answers_as_before(
+        location, ledger_at_0001, clock: Clock):
+    before, middle, now = ledger_at_0001
+    result = cli(location, "db", "upgrade")
+    assert result.exit_code == 0, result.output
+    ledger = SanctionsLedger(location, clock=clock)
+    assert {"middle": answers(ledger, middle), "now": answers(ledger, now)} == before
+    ledger.close()
+
+
+def test_the_schema_comparison_sees_what_0002_added(engine):
+    migrate(engine, "upgrade", "0001")
+    found = {(diff[0], getattr(diff[-1], "name", None)) for diff in differences(engine)}
+    assert found == {("add_column", "complete_until"),
+                     ("add_index", "ix_recorded_lines_recorded_at")}

@@ -1,0 +1,135 @@
+"""PostgreSQL specifics: a read-only role for screening jobs, a fresh database opened at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import date
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from conftest import PG_ADMIN, Clock, record
+from ledger.application import SanctionsLedger
+from ledger.settings import resolve_location
+
+pytestmark = pytest.mark.postgres
+
+LINES = [
+    {"type": "party", "id": "auth:eu", "kind": "authority", "name": "European Union"},
+    {"type": "party", "id": "person:a", "kind": "person", "name": "Person A"},
+    {"type": "designation", "id": "eu:a", "authority": "auth:eu", "target": "person:a",
+     "measures": ["asset_freeze"], "effective_from": "2021-03-22"},
+]
+
+
+@pytest.fixture
+def pg_location(postgres_url: str):  # noqa: ANN201
+    from conftest import reset_postgres
+
+    reset_postgres(postgres_url)
+    return resolve_location(postgres_url)
+
+
+@pytest.fixture
+def screening_role(postgres_url: str) -> Iterator[str]:
+    """A cluster-wide role name for this test, dropped (with its grants) afterwards."""
+    role = f"screening_{os.getpid()}"
+    yield role
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP OWNED BY {role}")
+        conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def as_role(location, role: str) -> psycopg.Connection:  # noqa: ANN001
+    return psycopg.connect(host=location.host, port=location.port, user=role,
+                           dbname=location.dbname, autocommit=True)
+
+
+def grant(location, role: str, *flags: str):  # noqa: ANN001, ANN201
+    return CliRunner().invoke(main, ["--db", location.sqlalchemy_url().replace("+psycopg", ""),
+                                     "db", "grant-readonly", role, *flags])
+
+
+def test_a_read_only_role_can_select_every_ledger_table_and_change_none(
+        pg_location, screening_role, clock: Clock):
+    with closing(SanctionsLedger(pg_location, clock=clock)) as ledger:
+        record(ledger, *LINES)
+        events = ledger.recorder.events_table_name
+    result = grant(pg_location, screening_role, "--login")
+    assert result.exit_code == 0, result.output
+    assert f"Role {screening_role} can now read" in result.output
+    with as_role(pg_location, screening_role) as conn:
+        for table in (events, "event_chain", "recorded_lines", "sanction_spans"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
+        for statement in ("INSERT INTO projection_position VALUES ('x', 0)",
+                          "UPDATE recorded_lines SET type = 'x'",
+                          "DELETE FROM sanction_spans",
+                          f"DELETE FROM {events}",
+                          "CREATE TABLE intruder (x int)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+
+
+def test_a_read_only_role_answers_queries_without_writing_the_read_model(
+        pg_location, screening_role, clock: Clock):
+    with closing(SanctionsLedger(pg_location, clock=clock)) as ledger:
+        record(ledger, *LINES)
+    assert grant(pg_location, screening_role, "--login").exit_code == 0
+    reader_location = resolve_location(
+        f"postgresql://{screening_role}@{pg_location.host}:{pg_location.port}/"
+        f"{pg_location.dbname}")
+    with closing(SanctionsLedger(reader_location, clock=clock)) as reader:
+        assert reader.read_only
+        answer = reader.get_in_force("Person A", at=date(2021, 4, 1), known_at=clock.advance())
+        assert [s.id for s in answer.sanctions] == ["eu:a"]
+
+
+def test_a_role_granted_without_login_cannot_connect(pg_location, screening_role, clock):  # noqa: ANN001
+    SanctionsLedger(pg_location, clock=clock).close()
+    assert grant(pg_location, screening_role).exit_code == 0
+    with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+        as_role(pg_location, screening_role)
+
+
+def test_grant_readonly_on_sqlite_explains_that_file_permissions_are_the_mechanism(tmp_path):
+    db = str(tmp_path / "ledger.db")
+    result = CliRunner().invoke(main, ["--db", db, "db", "grant-readonly", "screening"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: grant-readonly needs a PostgreSQL ledger: on SQLite the database file's "
+        "permissions are the mechanism (e.g. chmod 640, group read)"]
+
+
+OPEN = ("import sys\nfrom ledger.application import SanctionsLedger\n"
+        "from ledger.settings import resolve_location\n"
+        "SanctionsLedger(resolve_location(sys.argv[1])).close()\n")
+
+
+@pytest.fixture
+def fresh_database() -> Iterator[str]:
+    """A brand-new, empty database (no tables at all), dropped afterwards."""
+    name = f"sanctions_ledger_fresh_{os.getpid()}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_processes_opening_a_brand_new_database_at_once_all_succeed(fresh_database):
+    opening = [subprocess.Popen([sys.executable, "-c", OPEN, fresh_database],
+                                stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    failures = [p.stderr.read() for p in opening if p.wait(timeout=60) != 0]
+    assert failures == []
+    with psycopg.connect(fresh_database) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+        triggers = conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE "
+                                "'%append_only'").fetchone()
+        assert triggers == (2,)
