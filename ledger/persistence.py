@@ -31,6 +31,7 @@ from ledger.locking import RECORDER_TABLES, postgres_advisory_lock
 
 GENESIS = "0" * 64
 CHAIN_TABLE = "event_chain"
+INSERT_CHUNK = 1000
 
 
 class DateAsISO(Transcoding):
@@ -151,13 +152,32 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
         return bool(row and row["found"])
 
-    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
-                                       **kwargs: Any) -> Sequence[int] | None:
-        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
-        curs.execute(self._select_head)
-        row = curs.fetchone()
-        rows = chain_rows(row["hash"] if row else GENESIS, positions, stored_events)
-        curs.executemany(self._insert_links, rows)
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        """Insert in chunks, then chain, all in one transaction under the table lock.
+
+        eventsourcing sends a whole save as one array parameter through
+        psycopg's pipeline mode, which deadlocks on large saves (psycopg issue
+        #685: ten thousand ledger events never return). Plain round-trips of
+        ``INSERT_CHUNK`` events keep a 1M-line import moving, and the single
+        transaction keeps it all-or-nothing.
+        """
+        positions: list[int] = []
+        with self.datastore.get_connection() as conn, conn.transaction(), \
+                conn.cursor() as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            for start in range(0, len(stored_events), INSERT_CHUNK):
+                chunk = stored_events[start:start + INSERT_CHUNK]
+                curs.execute(self.insert_events_statement, ([
+                    self.construct_pg_stored_event(e.originator_id, e.originator_version,
+                                                   e.topic, e.state) for e in chunk],))
+                positions += [row["notification_id"] for row in curs.fetchall()]
+            curs.execute(self._select_head)
+            row = curs.fetchone()
+            links = chain_rows(row["hash"] if row else GENESIS, positions, stored_events)
+            for start in range(0, len(links), INSERT_CHUNK):
+                curs.executemany(self._insert_links, links[start:start + INSERT_CHUNK])
         return positions
 
 
