@@ -68,13 +68,9 @@ class ReadModel:
         """Sanctions in force on ``at`` as recorded by ``known_at``, against or by a party."""
         s = sanction_spans.c
         who = s.target == target if target is not None else s.authority == authority
-        query = select(sanction_spans).where(
-            who, s.valid_from <= at, or_(s.valid_until.is_(None), s.valid_until >= at),
-            s.recorded_from <= known_at,
-            or_(s.recorded_until.is_(None), s.recorded_until > known_at),
-        ).order_by(s.sanction_id)
+        query = select(sanction_spans).where(who, *_in_force_on(at, known_at))
         with self.engine.connect() as conn:
-            return [_in_force(row) for row in conn.execute(query)]
+            return _by_id(_in_force(row) for row in conn.execute(query))
 
     def find_in_force_many(self, targets: Iterable[str], *, at: date,
                            known_at: datetime) -> dict[str, list[SanctionInForce]]:
@@ -83,15 +79,11 @@ class ReadModel:
         found: dict[str, list[SanctionInForce]] = {}
         with self.engine.connect() as conn:
             for chunk in _chunks(sorted(set(targets))):
-                query = select(sanction_spans).where(
-                    s.target.in_(chunk), s.valid_from <= at,
-                    or_(s.valid_until.is_(None), s.valid_until >= at),
-                    s.recorded_from <= known_at,
-                    or_(s.recorded_until.is_(None), s.recorded_until > known_at),
-                ).order_by(s.target, s.sanction_id)
+                query = select(sanction_spans).where(s.target.in_(chunk),
+                                                     *_in_force_on(at, known_at))
                 for row in conn.execute(query):
                     found.setdefault(row.target, []).append(_in_force(row))
-        return found
+        return {target: _by_id(sanctions) for target, sanctions in found.items()}
 
     def lines(self, line_ids: list[str]) -> list[RecordedLine]:
         """The recorded lines with these ids, in recorded order."""
@@ -187,10 +179,10 @@ class ReadModel:
         """Parties whose id, name or alias contains ``search`` (all parties without it)."""
         if not search:
             return self._parties(None, limit)
-        lowered, folded = f"%{lower_name(search)}%", f"%{fold_name(search)}%"
-        ids = self._party_ids_where(or_(party_names.c.lowered.like(lowered),
-                                        party_names.c.folded.like(folded),
-                                        party_names.c.party_id.like(f"%{search}%")))
+        ids = self._party_ids_where(or_(  # a search is literal text, never a LIKE pattern
+            party_names.c.lowered.contains(lower_name(search), autoescape=True),
+            party_names.c.folded.contains(fold_name(search), autoescape=True),
+            party_names.c.party_id.contains(search, autoescape=True)))
         return self._parties(ids, limit)
 
     def _party_ids_where(self, condition: Any) -> list[str]:
@@ -251,6 +243,19 @@ def _chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
     """Pieces small enough for one IN list on every backend (SQLite caps bound variables)."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _in_force_on(at: date, known_at: datetime) -> list[Any]:
+    """The span conditions of rules 1-5: valid on ``at``, believed at ``known_at``."""
+    s = sanction_spans.c
+    return [s.valid_from <= at, or_(s.valid_until.is_(None), s.valid_until >= at),
+            s.recorded_from <= known_at,
+            or_(s.recorded_until.is_(None), s.recorded_until > known_at)]
+
+
+def _by_id(sanctions: Iterable[SanctionInForce]) -> list[SanctionInForce]:
+    """Sorted by id in Python: PostgreSQL's collation would ignore punctuation and case."""
+    return sorted(sanctions, key=lambda sanction: sanction.id)
 
 
 def _in_force(row: Row[Any]) -> SanctionInForce:
