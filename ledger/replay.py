@@ -13,18 +13,23 @@ Two orders, the two timelines of a bitemporal ledger:
   order, with the counts as known right after it was recorded. Lines recorded
   together (one file) became known at the same moment and share their counts.
 
-Every count comes from ``ReadModel.find_in_force``; nothing here re-reads the rules.
+Every count is read from the read model's spans as known at the moment asked
+(``ReadModel.find_spans``): the rows ``find_in_force`` answers from, with the
+same test (a span covers the day). Reading them once per moment instead of
+asking ``find_in_force`` per day and authority makes a replay of 10,000 lines
+take seconds, not minutes; tests check that both agree at every step.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ledger.history import SanctionBases, describe, sanction_of, valid_date
-from ledger.readmodel.queries import ReadModel, RecordedLine
+from ledger.readmodel.queries import ReadModel, RecordedLine, SpanInForce
 
 
 @dataclass(frozen=True)
@@ -49,21 +54,58 @@ class _Planned:
     summary: str
 
 
-class InForceCache:
-    """sanction id -> authority of what is in force on a day as known at a moment."""
+@dataclass(frozen=True)
+class StatusChange:
+    """A sanction comes into force (``enters``) or goes out of force on ``day``."""
 
-    def __init__(self, read_model: ReadModel, authorities: list[str]):
-        self.read_model = read_model
-        self.authorities = authorities
-        self._cache: dict[tuple[date, datetime], dict[str, str]] = {}
+    day: date
+    sanction: str
+    authority: str
+    enters: bool
 
-    def on(self, day: date, known_at: datetime) -> dict[str, str]:
-        key = (day, known_at)
-        if key not in self._cache:
-            self._cache[key] = {s.id: a for a in self.authorities for s in
-                                self.read_model.find_in_force(authority=a, at=day,
-                                                              known_at=known_at)}
-        return self._cache[key]
+
+def status_changes(spans: list[SpanInForce]) -> list[StatusChange]:
+    """The days on which each sanction enters and leaves force, from its read-model spans.
+
+    A sanction is in force on a day exactly when one of its spans covers the day
+    (the test ``find_in_force`` makes); contiguous spans are one stretch in force.
+    """
+    changes: list[StatusChange] = []
+    ordered = sorted(spans, key=lambda s: (s.sanction_id, s.valid_from))
+    for i, span in enumerate(ordered):
+        prev = ordered[i - 1] if i else None
+        if not (prev and prev.sanction_id == span.sanction_id and prev.valid_until
+                and prev.valid_until + timedelta(days=1) == span.valid_from):
+            changes.append(StatusChange(span.valid_from, span.sanction_id, span.authority, True))
+        nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+        ends = span.valid_until
+        if ends and not (nxt and nxt.sanction_id == span.sanction_id
+                         and nxt.valid_from == ends + timedelta(days=1)):
+            changes.append(StatusChange(ends + timedelta(days=1), span.sanction_id,
+                                        span.authority, False))
+    return sorted(changes, key=lambda c: c.day)
+
+
+class InForceCounter:
+    """How many sanctions each authority has in force on a day, as known at one moment.
+
+    A sanction's spans never overlap, so the spans covering a day are those that
+    start by it less those that ended before it: two bisects per authority.
+    """
+
+    def __init__(self, spans: list[SpanInForce]):
+        self.starts: dict[str, list[date]] = {}
+        self.ends: dict[str, list[date]] = {}
+        for s in spans:
+            self.starts.setdefault(s.authority, []).append(s.valid_from)
+            if s.valid_until is not None:
+                self.ends.setdefault(s.authority, []).append(s.valid_until)
+        for days in (*self.starts.values(), *self.ends.values()):
+            days.sort()
+
+    def on(self, day: date, authority: str) -> int:
+        return (bisect_right(self.starts.get(authority, []), day)
+                - bisect_left(self.ends.get(authority, []), day))
 
 
 class Replay:
@@ -79,50 +121,69 @@ class Replay:
         self.authorities = [self.authority] if self.authority else authorities
         self.planned = [p for p in self.planned if _within(p, start, end)
                         and (self.authority is None or _concerns(p, self.authority))]
-        self.in_force = InForceCache(read_model, self.authorities)
+        self.read_model = read_model
+        self._counters: dict[datetime, InForceCounter] = {}
 
     def __len__(self) -> int:
         return len(self.planned)
 
     def __iter__(self) -> Iterator[ReplayStep]:
-        steps = self._by_valid() if self.by == "valid" else self._by_recorded()
-        for number, (planned, known_at, on, running) in enumerate(steps, start=1):
-            counts = Counter(running.values())
-            yield ReplayStep(number, planned.day, planned.line, planned.sanction,
-                             planned.authority, planned.summary, known_at, on,
-                             {a: counts.get(a, 0) for a in self.authorities})
+        return self._by_valid() if self.by == "valid" else self._by_recorded()
 
-    def _by_valid(self) -> Iterator[tuple[_Planned, datetime, date, dict[str, str]]]:
-        running: dict[str, str] = {}
+    def _step(self, number: int, planned: _Planned, known_at: datetime, on: date,
+              in_force: dict[str, int]) -> ReplayStep:
+        return ReplayStep(number, planned.day, planned.line, planned.sanction,
+                          planned.authority, planned.summary, known_at, on, in_force)
+
+    def _by_valid(self) -> Iterator[ReplayStep]:
+        """Changes of a day that a step of that day causes wait for the step; the rest
+        (a term running out, a sanction whose lines are filtered out) open the day."""
+        changes = status_changes(self.read_model.find_spans(known_at=self.known_at))
         caused: dict[date | None, set[str | None]] = {}
         for p in self.planned:
             caused.setdefault(p.day, set()).add(p.sanction)
-        for i, planned in enumerate(self.planned):
+        running: dict[str, str] = {}
+        waiting: dict[str, StatusChange] = {}
+        k, today = 0, None
+        for number, planned in enumerate(self.planned, start=1):
             assert planned.day is not None
-            if i == 0 or planned.day != self.planned[i - 1].day:
-                day_ends = self.in_force.on(planned.day, self.known_at)
-                begins = self.in_force.on(planned.day - timedelta(days=1), self.known_at)
-                unexplained = set(begins.keys() ^ day_ends.keys()) - caused[planned.day]
-                running = _flip(dict(begins), day_ends, unexplained)
-            if planned.sanction:
-                running = _flip(running, day_ends, {planned.sanction})
-            yield planned, self.known_at, planned.day, running
+            if planned.day != today:
+                today = planned.day
+                _apply(running, waiting.values())
+                waiting = {}
+                while k < len(changes) and changes[k].day <= today:
+                    change, k = changes[k], k + 1
+                    if change.day == today and change.sanction in caused[today]:
+                        waiting[change.sanction] = change
+                    else:
+                        _apply(running, [change])
+            if planned.sanction in waiting:
+                _apply(running, [waiting.pop(planned.sanction)])
+            counts = Counter(running.values())
+            yield self._step(number, planned, self.known_at, today,
+                             {a: counts.get(a, 0) for a in self.authorities})
 
-    def _by_recorded(self) -> Iterator[tuple[_Planned, datetime, date, dict[str, str]]]:
-        for planned in self.planned:
+    def _by_recorded(self) -> Iterator[ReplayStep]:
+        for number, planned in enumerate(self.planned, start=1):
             on = self.at or planned.day or self.today
             known_at = planned.line.recorded_at
-            yield planned, known_at, on, self.in_force.on(on, known_at)
+            counter = self._counter(known_at)
+            yield self._step(number, planned, known_at, on,
+                             {a: counter.on(on, a) for a in self.authorities})
+
+    def _counter(self, known_at: datetime) -> InForceCounter:
+        if known_at not in self._counters:
+            self._counters = {known_at: InForceCounter(
+                self.read_model.find_spans(known_at=known_at))}
+        return self._counters[known_at]
 
 
-def _flip(running: dict[str, str], target: dict[str, str], ids: set[str]) -> dict[str, str]:
-    """Bring these sanctions to the state they have in ``target``: in force or not."""
-    for sanction in ids:
-        if sanction in target:
-            running[sanction] = target[sanction]
+def _apply(running: dict[str, str], changes: Iterable[StatusChange]) -> None:
+    for change in changes:
+        if change.enters:
+            running[change.sanction] = change.authority
         else:
-            running.pop(sanction, None)
-    return running
+            running.pop(change.sanction, None)
 
 
 def _plan(lines: list[RecordedLine], by: str) -> tuple[list[_Planned], list[str]]:

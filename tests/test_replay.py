@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+import random
+from datetime import date, timedelta
 
 from click.testing import CliRunner
 
@@ -124,3 +125,57 @@ def test_replay_refuses_a_malformed_date(ledger):
                                        "--from", "22/03/2021"])
     assert result.exit_code == 2
     assert "'22/03/2021' is not a date YYYY-MM-DD" in result.output
+
+
+def random_history(seed: int) -> list[list[dict]]:
+    """Three files of valid lines: sanctions with terms, renewals, liftings, corrections."""
+    rng = random.Random(seed)
+    day = lambda n: (date(2021, 1, 1) + timedelta(days=n)).isoformat()  # noqa: E731
+    files: list[list[dict]] = [[*PARTIES[:2], *({"type": "party", "id": f"p:{i}",
+                                                 "kind": "person", "name": f"P {i}"}
+                                                for i in range(12))], [], []]
+    for i in range(40):
+        start = rng.randrange(0, 200)
+        until = {"effective_until": day(start + rng.randrange(0, 60))} if rng.random() < .4 else {}
+        files[0].append(designation(f"s:{i}", rng.choice(["auth:x", "auth:y"]),
+                                    f"p:{rng.randrange(12)}", day(start), **until))
+        later = rng.choice(files[1:])
+        if rng.random() < .4:
+            later.append({"type": "amendment", "id": f"s:{i}:renew", "sanction": f"s:{i}",
+                          "effective_from": day(start + rng.randrange(0, 90)),
+                          "effective_until": None})
+        if rng.random() < .3:
+            later.append({"type": "lifting", "id": f"s:{i}:lift", "sanction": f"s:{i}",
+                          "effective_from": day(start + rng.randrange(1, 120))})
+        if rng.random() < .3:
+            later.append({"type": "correction", "id": f"s:{i}:fix", "sanction": f"s:{i}",
+                          "set": {"effective_from": day(start - rng.randrange(1, 20))}})
+    return files
+
+
+def read_model_counts(ledger, day: date, known_at) -> dict[str, int]:  # noqa: ANN001
+    return {a: len(ledger.read_model.find_in_force(authority=a, at=day, known_at=known_at))
+            for a in ("auth:x", "auth:y")}
+
+
+def test_running_counts_agree_with_the_read_model_at_the_end_of_every_day(ledger, clock):
+    for lines in random_history(7):
+        record(ledger, *lines)
+        clock.advance()
+    known_at = clock.advance()
+    story = list(ledger.get_replay(by="valid", known_at=known_at, today=date(2026, 1, 1)))
+    last_of_day = {step.day: step for step in story}
+    assert len(last_of_day) > 30
+    for day, step in last_of_day.items():
+        assert step.in_force == read_model_counts(ledger, day, known_at), (day, step.line.id)
+
+
+def test_recorded_order_counts_agree_with_the_read_model_at_each_step(ledger, clock):
+    for lines in random_history(11):
+        record(ledger, *lines)
+        clock.advance()
+    story = list(ledger.get_replay(by="recorded", known_at=clock.advance(),
+                                   today=date(2026, 1, 1)))
+    for step in story:
+        assert step.in_force == read_model_counts(ledger, step.counted_on, step.known_at), \
+            step.line.id
