@@ -123,6 +123,25 @@ def test_report_arguments_that_do_not_fit_together_are_usage_errors(corrected, a
     assert "Error:" in result.output
 
 
+def test_a_crisis_window_that_ends_before_it_starts_is_a_one_line_error(corrected):
+    result = CliRunner().invoke(main, ["--db", corrected.location.display, "report",
+                                       "--crisis", "--from", "2021-03-31", "--to", "2021-03-15"])
+    assert result.exit_code == 1
+    assert result.output == "Error: --to 2021-03-15 is before --from 2021-03-31\n"
+
+
+def test_text_from_the_ledger_is_escaped_in_the_html_report(ledger):
+    record(ledger, LINES[1], {"type": "party", "id": "p:x", "kind": "person",
+                              "name": "<script>alert(1)</script>"},
+           {"type": "designation", "id": "x:x", "authority": "auth:x", "target": "p:x",
+            "measures": ["other"], "effective_from": "2021-01-01",
+            "program": "A & B <i>program</i>"})
+    page = report(ledger.location.display, "p:x", "--at", "2021-01-02")
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "A &amp; B &lt;i&gt;program&lt;/i&gt;" in page
+
+
 # In a real browser.
 
 def screenshot(html: Path, tmp_path: Path) -> tuple[Path, str]:
