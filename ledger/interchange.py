@@ -253,7 +253,7 @@ def check_shape(lineno: int, obj: dict[str, Any]) -> FiledLine:
     kind = obj.get("type")
     if "type" not in obj:
         raise LineError(lineno, "missing required field 'type'")
-    if kind not in SCHEMA:
+    if not isinstance(kind, str) or kind not in SCHEMA:
         raise LineError(lineno, f"unknown type {json.dumps(kind)}")
     required, optional = SCHEMA[kind]
     try:

@@ -30,6 +30,7 @@ def amendment(**fields: object) -> dict:
 
 REJECTED = [
     ("unknown type", with_line(type="sanktion"), 'unknown type "sanktion"'),
+    ("a type that is not a string", with_line(type=["party"]), 'unknown type ["party"]'),
     ("unknown field", {**DESIGNATION, "id": "d2", "efective_from": "2021-03-22"},
      "unknown field 'efective_from'"),
     ("missing required field", {k: v for k, v in DESIGNATION.items() if k != "target"} | {
