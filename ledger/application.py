@@ -74,7 +74,11 @@ class SanctionsLedger(Application[UUID]):
         # A fresh ledger is set up by one process at a time (tables, then migrations).
         with nullcontext() if is_set_up(self.engine) else ledger_lock(location, SETUP):
             super().__init__(env=location.eventsourcing_env())
-            ensure_schema(self.engine)
+            try:
+                ensure_schema(self.engine)
+            except BaseException:
+                self.close()  # e.g. an older revision: do not leave the recorder's pool open
+                raise
         self.read_only = not can_write_read_model(self.engine)
         self.read_model = ReadModel(self.engine)
         self.projector = Projector(self, self.engine)

@@ -138,3 +138,77 @@ def frozen_time_storable(monkeypatch: pytest.MonkeyPatch) -> None:
         transcoder.register(FakeDateAsISO())
 
     monkeypatch.setattr(SanctionsLedger, "register_transcodings", register_with_fake)
+
+
+# -- Several writers, killed processes (issue 4): generated files and whole-state snapshots --
+
+BASE_AUTHORITIES = ["base:auth:1", "base:auth:2", "base:auth:3"]
+
+
+def write_base_file(path: Path, people: int = 20) -> list[str]:
+    """The shared base: three authorities and some people later files designate."""
+    import json
+
+    lines = [{"type": "party", "id": a, "kind": "authority", "name": f"Authority {a[-1]}"}
+             for a in BASE_AUTHORITIES]
+    lines += [{"type": "party", "id": f"base:person:{n}", "kind": "person",
+               "name": f"Base Person {n}"} for n in range(people)]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return [line["id"] for line in lines]
+
+
+def write_generated_file(path: Path, prefix: str, lines: int, base_people: int = 20) -> list[str]:
+    """``lines`` lines with ids under ``prefix``: people, designations of them (every third
+    against a base person), amendments and liftings of this file's own sanctions only, so
+    that files recorded in any order answer alike. Needs the base file; returns the ids."""
+    import json
+
+    written: list[dict[str, Any]] = []
+    n = 0
+    while len(written) < lines:
+        person = f"{prefix}:person:{n}"
+        target = f"base:person:{n % base_people}" if n % 3 == 0 else person
+        sanction = f"{prefix}:s:{n}"
+        group = [
+            {"type": "party", "id": person, "kind": "person", "name": f"{prefix} person {n}"},
+            {"type": "designation", "id": sanction, "authority": BASE_AUTHORITIES[n % 3],
+             "target": target, "measures": ["asset_freeze"], "effective_from": "2021-03-22"},
+        ]
+        if n % 4 == 0:
+            group.append({"type": "amendment", "id": f"{sanction}:amend", "sanction": sanction,
+                          "effective_from": "2021-09-01", "measures": ["travel_ban"]})
+        if n % 7 == 0:
+            group.append({"type": "lifting", "id": f"{sanction}:lift", "sanction": sanction,
+                          "effective_from": "2022-01-01"})
+        written += group
+        n += 1
+    written = written[:lines]
+    path.write_text("".join(json.dumps(line) + "\n" for line in written))
+    return [line["id"] for line in written]
+
+
+def read_model_rows(ledger: SanctionsLedger) -> dict[str, list[tuple[Any, ...]]]:
+    """Every projected row, table by table and sorted: equal read models compare equal."""
+    from sqlalchemy import select
+
+    from ledger.readmodel.schema import READ_MODEL_TABLES
+
+    with ledger.engine.connect() as conn:
+        return {table.name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
+                for table in READ_MODEL_TABLES if table.name != "projection_position"}
+
+
+def authority_answers(ledger: SanctionsLedger, known_at: datetime) -> dict[str, list[Any]]:
+    """What each base authority's list says on a few days: independent of recorded times."""
+    from datetime import date
+
+    return {f"{authority} {day}": [
+        (s.id, s.target, s.measures, s.effective_from, s.effective_until, sorted(s.evidence))
+        for s in ledger.get_authority_list(authority, at=day, known_at=known_at).sanctions]
+        for authority in BASE_AUTHORITIES
+        for day in (date(2021, 3, 21), date(2021, 6, 1), date(2021, 12, 1), date(2022, 2, 1))}
+
+
+def ledger_url(location: LedgerLocation) -> str:
+    """The --db value of a location, for the CLI in a subprocess."""
+    return str(location.path) if location.backend == "sqlite" else location.sqlalchemy_url()

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, inspect
 
 import migrations
 from cli.main import main
-from conftest import Clock, record
+from conftest import Clock, ledger_url, record
 from ledger.application import SanctionsLedger
 from ledger.readmodel.database import create_read_engine, current_revision
 from ledger.readmodel.schema import SCHEMA_REVISION, metadata
@@ -56,8 +56,7 @@ def migrate(engine: Engine, step: str, revision: str) -> None:
 
 
 def cli(location: LedgerLocation, *args: str):  # noqa: ANN201
-    db = str(location.path) if location.backend == "sqlite" else location.sqlalchemy_url()
-    return CliRunner().invoke(main, ["--db", db, *args])
+    return CliRunner().invoke(main, ["--db", ledger_url(location), *args])
 
 
 @pytest.fixture

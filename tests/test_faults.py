@@ -1,0 +1,126 @@
+"""kill -9 at a random moment: the ledger opens, verifies, and the import or the projection
+completes on the next run with nothing doubled and the same answers as a full rebuild.
+
+Each test kills a real ``sanctions-ledger`` process several times (``FAULT_ITERATIONS``,
+default 2); the delay before the kill comes from a generator seeded with the iteration,
+and the seed is in every assertion message so a failure can be replayed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import time
+from collections import Counter
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from cli.main import main
+from conftest import (
+    authority_answers,
+    ledger_url,
+    read_model_rows,
+    record_path,
+    write_base_file,
+    write_generated_file,
+)
+from ledger.application import SanctionsLedger
+from ledger.readmodel.schema import recorded_lines
+from ledger.settings import LedgerLocation
+
+pytestmark = pytest.mark.slow
+
+ITERATIONS = int(os.environ.get("FAULT_ITERATIONS", "2"))
+FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def start(location: LedgerLocation, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "cli", "--db", ledger_url(location), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill(process: subprocess.Popen) -> None:
+    process.kill()  # SIGKILL: no finally, no atexit, no rollback from the client side
+    process.wait(timeout=30)
+
+
+def recorded_id_counts(ledger: SanctionsLedger) -> Counter[str]:
+    with ledger.engine.connect() as conn:
+        return Counter(conn.execute(select(recorded_lines.c.line_id)).scalars())
+
+
+def assert_recovers(location: LedgerLocation, path: Path, expected_ids: list[str],
+                    seed: str) -> None:
+    """Open, verify, re-run the import, then compare the read model with a full rebuild."""
+    with closing(SanctionsLedger(location)) as ledger:
+        assert ledger.verify().ok, seed
+        result = CliRunner().invoke(main, ["--db", ledger_url(location), "import", str(path)])
+        assert result.exit_code == 0, (seed, result.output)
+        counts = recorded_id_counts(ledger)
+        assert set(counts) == set(expected_ids), seed
+        assert set(counts.values()) == {1}, seed
+        projected, answers = read_model_rows(ledger), authority_answers(ledger, FAR_FUTURE)
+        ledger.rebuild_read_model()
+        assert read_model_rows(ledger) == projected, seed
+        assert authority_answers(ledger, FAR_FUTURE) == answers, seed
+
+
+@pytest.fixture
+def based(location: LedgerLocation, tmp_path: Path) -> list[str]:
+    """The ledger holds the base file; returns its ids."""
+    base = tmp_path / "base.jsonl"
+    ids = write_base_file(base)
+    with closing(SanctionsLedger(location)) as ledger:
+        record_path(ledger, base)
+    return ids
+
+
+def test_an_import_killed_at_a_random_moment_is_completed_by_running_it_again(
+        location, tmp_path, based):
+    expected = list(based)
+    for iteration in range(ITERATIONS):
+        seed = f"import kill, {location.backend}, iteration {iteration}"
+        path = tmp_path / f"big-{iteration}.jsonl"
+        expected += write_generated_file(path, f"big{iteration}", 2000)
+        process = start(location, "import", str(path))
+        time.sleep(random.Random(seed).uniform(0.3, 2.2))
+        kill(process)
+        assert_recovers(location, path, expected, seed)
+
+
+def test_a_projection_killed_at_a_random_moment_catches_up_to_a_full_rebuild(
+        location, tmp_path, based):
+    path = tmp_path / "big.jsonl"
+    expected = based + write_generated_file(path, "big", 4000)
+    with closing(SanctionsLedger(location)) as ledger:
+        ledger.projector.batch_size = 1000
+        record_path(ledger, path)
+        whole = read_model_rows(ledger)
+    for iteration in range(ITERATIONS):
+        seed = f"projection kill, {location.backend}, iteration {iteration}"
+        process = start(location, "rebuild")
+        wait_until_projecting(location, process, len(expected))
+        time.sleep(random.Random(seed).uniform(0.0, 0.5))
+        kill(process)
+        with closing(SanctionsLedger(location)) as ledger:
+            ledger.find_parties("base")  # any query catches the read model up
+            assert read_model_rows(ledger) == whole, seed
+        assert_recovers(location, path, expected, seed)
+
+
+def wait_until_projecting(location: LedgerLocation, process: subprocess.Popen,
+                          total: int) -> None:
+    """Until the rebuild has emptied the read model (or finished): then it is projecting."""
+    with closing(SanctionsLedger(location)) as ledger:
+        while process.poll() is None:
+            with ledger.engine.connect() as conn:
+                if conn.execute(select(func.count()).select_from(recorded_lines)).scalar() < total:
+                    return
+            time.sleep(0.02)
