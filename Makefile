@@ -5,7 +5,7 @@ PYTHON ?= python3
 DEMO_DB := demo-ledger.db
 LEDGER := $(BIN)/sanctions-ledger --db $(DEMO_DB)
 
-.PHONY: install demo test lint check bench bench-smoke postgres chromium clean
+.PHONY: install demo test lint check bench bench-smoke postgres chromium clean stress
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,8 @@ check: lint test
 
 clean:
 	rm -rf $(VENV) *.egg-info $(DEMO_DB)*
+
+# The concurrency and kill -9 tests, N times in a row on both backends: `make stress N=20`.
+N ?= 20
+stress: install postgres
+	for i in $$(seq $(N)); do echo "run $$i/$(N)"; $(BIN)/pytest -q tests/test_faults.py tests/test_concurrency.py || exit 1; done
