@@ -9,6 +9,7 @@ countermeasure to each sanction it answers (``in_response_to``).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,7 +20,7 @@ from ledger.report.model import CrisisMark
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f"]
-WIDTH, LABEL, RIGHT, TOP, ROW = 1000, 190, 30, 40, 22
+WIDTH, LABEL, RIGHT, TOP, ROW, MARK_ROW = 1000, 190, 30, 40, 22, 18
 
 
 def colours(authorities: Iterable[str]) -> dict[str, str]:
@@ -107,27 +108,31 @@ def _bar(span: SpanInForce, axis: Axis, y: float, colour: str) -> str:
 
 def crisis_timeline(marks: list[CrisisMark], start: date, end: date,
                     names: dict[str, str]) -> str:
-    """A mark per sanction started in the window, curves from countermeasures to what
-    they answer."""
+    """A mark per sanction started in the window, labelled with its target; curves join
+    countermeasures to what they answer."""
     if not marks:
         return _svg(80, '<text x="20" y="45" class="empty">No designation or countermeasure '
                         'started in this window, as known at this moment.</text>')
     axis = Axis(start - timedelta(days=1), end + timedelta(days=1))
     palette = colours(m.authority for m in marks)
-    lanes = {a: i for i, a in enumerate(sorted(palette, key=lambda a: _first(marks, a)))}
-    where = _place(marks, axis, lanes)
-    lane_height = ROW * 6
-    bottom = TOP + lane_height * len(lanes)
+    order = sorted(palette, key=lambda a: _first(marks, a))
+    clusters = Counter((m.authority, m.start) for m in marks)
+    heights = {a: 36 + MARK_ROW * max(n for (b, _), n in clusters.items() if b == a)
+               for a in order}
+    tops = {a: TOP + sum(heights[b] for b in order[:i]) for i, a in enumerate(order)}
+    where = _place(marks, axis, tops)
+    bottom = TOP + sum(heights.values())
     parts = [_grid(axis, bottom)]
-    for authority, i in lanes.items():
+    for authority in order:
         parts.append(f'<g class="lane" data-authority={quoteattr(authority)}>'
-                     f'<rect x="0" y="{TOP + lane_height * i}" width="{WIDTH}" '
-                     f'height="{lane_height}" fill="{palette[authority]}" fill-opacity="0.06"/>'
-                     f'<text x="8" y="{TOP + lane_height * i + 18}" class="label">'
-                     f'{escape(names.get(authority, authority)[:30])}</text></g>')
+                     f'<rect x="0" y="{tops[authority]}" width="{WIDTH}" '
+                     f'height="{heights[authority]}" fill="{palette[authority]}" '
+                     f'fill-opacity="0.06"/><text x="8" y="{tops[authority] + 18}" '
+                     f'class="label">{escape(names.get(authority, authority)[:30])}</text></g>')
     parts += [_link(where[m.id], where[ref], m.id, ref) for m in marks
               for ref in m.in_response_to if ref in where]
     parts += [_mark(m, where[m.id], palette[m.authority], names) for m in marks]
+    parts += [_target_label(m, where[m.id], _room(m, marks, axis), names) for m in marks]
     parts.append(_legend(palette, names, bottom + 40))
     return _svg(bottom + 70, "".join(parts))
 
@@ -138,16 +143,30 @@ def _first(marks: list[CrisisMark], authority: str) -> tuple[date, int]:
 
 
 def _place(marks: list[CrisisMark], axis: Axis,
-           lanes: dict[str, int]) -> dict[str, tuple[float, float]]:
-    """Marks of one lane and day form a small grid of five rows around their day."""
-    where, counts = {}, dict[tuple[str, date], int]()
+           tops: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Marks of one lane and day stack in a column on their day."""
+    where, counts = {}, Counter[tuple[str, date]]()
     for m in marks:
-        n = counts[(m.authority, m.start)] = counts.get((m.authority, m.start), 0) + 1
-        column, row = divmod(n - 1, 5)
-        x = axis.x(m.start) + 14 * column
-        y = TOP + ROW * 6 * lanes[m.authority] + 30 + 20 * row
-        where[m.id] = (x, y)
+        row = counts[(m.authority, m.start)]
+        counts[(m.authority, m.start)] += 1
+        where[m.id] = (axis.x(m.start), tops[m.authority] + 28 + MARK_ROW * row)
     return where
+
+
+def _room(mark: CrisisMark, marks: list[CrisisMark], axis: Axis) -> float:
+    """Width free to the right of a mark: up to the lane's next busy day, or the edge."""
+    later = [m.start for m in marks if m.authority == mark.authority and m.start > mark.start]
+    edge = axis.x(min(later)) - 8 if later else WIDTH - 4
+    return edge - axis.x(mark.start) - 12
+
+
+def _target_label(mark: CrisisMark, at: tuple[float, float], room: float,
+                  names: dict[str, str]) -> str:
+    name = names.get(mark.target, mark.target)
+    fits = max(int(room / 6.5), 0)
+    text = name if len(name) <= fits else name[:max(fits - 1, 0)] + "\u2026"
+    return (f'<text x="{at[0] + 11:.1f}" y="{at[1] + 4:.1f}" class="target">'
+            f'{escape(text)}</text>' if fits > 1 else "")
 
 
 def _mark(mark: CrisisMark, at: tuple[float, float], colour: str, names: dict[str, str]) -> str:
@@ -166,7 +185,7 @@ def _link(source: tuple[float, float], target: tuple[float, float], sid: str, re
     (x1, y1), (x2, y2) = source, target
     bend = max(abs(y2 - y1) / 2, 40)
     return (f'<path class="response" data-from={quoteattr(sid)} data-to={quoteattr(ref)} '
-            f'd="M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 + bend:.1f},{y2:.1f} '
+            f'd="M{x1:.1f},{y1:.1f} C{x1 - bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} '
             f'{x2:.1f},{y2:.1f}" fill="none" stroke="#555" stroke-opacity="0.35"/>')
 
 
@@ -202,4 +221,5 @@ def _svg(height: float, body: str) -> str:
             f'height="{height:.0f}" viewBox="0 0 {WIDTH} {height:.0f}" role="img">'
             f'<style>.label{{font:12px sans-serif}}.tick-label{{font:11px sans-serif;'
             f'fill:#555}}.marker-label{{font:bold 11px sans-serif;fill:#c00}}'
-            f'.empty{{font:14px sans-serif;fill:#555}}</style>{body}</svg>')
+            f'.empty{{font:14px sans-serif;fill:#555}}.target{{font:11px sans-serif;'
+            f'fill:#333}}</style>{body}</svg>')
