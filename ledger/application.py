@@ -105,7 +105,7 @@ class SanctionsLedger(Application[UUID]):
             recording = Recording(self, self._next_recorded_at())
             recording.take_all(objects)
             summary = recording.save()
-        self.projector.catch_up(progress)
+        self.projector.apply_recorded(recording.saved, progress)
         return summary
 
     def rebuild_read_model(self, progress: Progress | None = None) -> int:

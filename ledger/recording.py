@@ -64,6 +64,7 @@ class Recording:
         self._touched: dict[UUID, Aggregate] = {}
         self._loaded: list[str] = []
         self._fetched: dict[str, KnownLine | None] = {}  # this chunk's ids, looked up at once
+        self.saved: list[Any] = []  # eventsourcing's Recording per saved event, in order
 
     def take_all(self, objects: Iterable[tuple[int, dict[str, Any]]],
                  chunk: int = 2000) -> None:
@@ -103,7 +104,7 @@ class Recording:
         """Write every staged event in one transaction, or nothing."""
         if self.summary.total_recorded:
             try:
-                self.ledger.save(*self._touched.values())
+                self.saved = self.ledger.save(*self._touched.values())
             except IntegrityError:
                 raise ConflictError(
                     "another writer recorded changes to the same records first "

@@ -78,6 +78,30 @@ class Projector:
                 if progress:
                     progress(applied, max(total, applied))
 
+    def apply_recorded(self, recordings: Sequence[Any],
+                       progress: Progress | None = None) -> int:
+        """Project events this process has just saved from the objects in hand.
+
+        Reading them back and decoding them again was a fifth of import time.
+        Each batch is applied only if nothing else is stored between the tracked
+        position and it (otherwise, or for whatever is left, ``catch_up``), and
+        under the same position claim, so the outcome is what ``catch_up`` gives.
+        """
+        applied = 0
+        for first in range(0, len(recordings), self.batch_size):
+            piece = recordings[first:first + self.batch_size]
+            start = self.position()
+            following = self.app.recorder.select_notifications(
+                start=start, limit=1, inclusive_of_start=False)
+            batch = [r.notification for r in piece]
+            if not following or following[0].id != batch[0].id or not self._apply_batch(
+                    start, batch, [r.domain_event for r in piece]):
+                break
+            applied += len(piece)
+            if progress:
+                progress(applied, len(recordings))
+        return applied + self.catch_up(progress)
+
     def rebuild(self, progress: Progress | None = None) -> int:
         """Forget every projected row and project the whole log again from the events alone."""
         with self.engine.begin() as conn:
@@ -87,8 +111,10 @@ class Projector:
         self._sanctions.clear()
         return self.catch_up(progress)
 
-    def _apply_batch(self, start: int, batch: Sequence[Notification]) -> bool:
-        events = [self.app.mapper.to_domain_event(n) for n in batch]
+    def _apply_batch(self, start: int, batch: Sequence[Notification],
+                     events: list[DomainEventProtocol[UUID]] | None = None) -> bool:
+        if events is None:
+            events = [self.app.mapper.to_domain_event(n) for n in batch]
         watermark = self._complete_after(batch, events)
         with self.engine.begin() as conn:
             claimed = conn.execute(
