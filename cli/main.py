@@ -7,6 +7,7 @@ imports the ledger when it runs, so ``--help`` stays fast.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -59,8 +60,10 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            sys.stderr.close()  # the reader went away: stop quietly
-            raise click.Abort() from None
+            # The reader went away (`| head`): stop quietly. Pointing stdout at
+            # /dev/null keeps Python's final flush from raising again at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(1) from None
         except Exception as error:  # noqa: BLE001 - re-raised unless it is one of ours
             raise _as_click_error(error) from None
 

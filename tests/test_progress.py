@@ -51,3 +51,14 @@ def test_an_import_with_json_at_a_terminal_prints_only_json(tmp_path):
     assert read_all(main) == b""
     os.close(main)
     assert done.stdout.decode().lstrip().startswith("{")
+
+
+def test_a_reader_that_stops_early_gets_no_noise_on_stderr(tmp_path):
+    db = tmp_path / "ledger.db"
+    import_dataset(db, subprocess.PIPE)
+    export = subprocess.Popen([sys.executable, "-m", "ledger", "--db", str(db), "export"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert export.stdout.readline().startswith(b"# sanctions-ledger export")
+    export.stdout.close()  # like `| head -1`
+    _, errors = export.communicate(timeout=60)
+    assert errors == b""
