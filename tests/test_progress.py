@@ -55,7 +55,12 @@ def test_an_import_with_json_at_a_terminal_prints_only_json(tmp_path):
 
 def test_a_reader_that_stops_early_gets_no_noise_on_stderr(tmp_path):
     db = tmp_path / "ledger.db"
-    import_dataset(db, subprocess.PIPE)
+    many = tmp_path / "many.jsonl"  # far more than a pipe buffer holds, so writes must fail
+    many.write_text("".join(f'{{"type": "party", "id": "p:{n}", "kind": "person", '
+                            f'"name": "Person {n}", "note": "{"x" * 200}"}}\n'
+                            for n in range(2000)))
+    subprocess.run([sys.executable, "-m", "ledger", "--db", str(db), "import", str(many)],
+                   check=True, capture_output=True, timeout=120)
     export = subprocess.Popen([sys.executable, "-m", "ledger", "--db", str(db), "export"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert export.stdout.readline().startswith(b"# sanctions-ledger export")
