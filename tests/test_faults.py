@@ -2,8 +2,9 @@
 completes on the next run with nothing doubled and the same answers as a full rebuild.
 
 Each test kills a real ``sanctions-ledger`` process several times (``FAULT_ITERATIONS``,
-default 2); the delay before the kill comes from a generator seeded with the iteration,
-and the seed is in every assertion message so a failure can be replayed.
+default 2); the delay before the kill comes from a generator seeded with the run's
+``FAULT_SEED`` (random unless given) and the iteration, and the seed is in every
+assertion message, so a failure can be replayed with ``FAULT_SEED=...``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ledger.settings import LedgerLocation
 pytestmark = pytest.mark.slow
 
 ITERATIONS = int(os.environ.get("FAULT_ITERATIONS", "2"))
+RUN_SEED = os.environ.get("FAULT_SEED") or str(random.SystemRandom().randrange(10**6))
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 
 
@@ -86,7 +88,7 @@ def test_an_import_killed_at_a_random_moment_is_completed_by_running_it_again(
         location, tmp_path, based):
     expected = list(based)
     for iteration in range(ITERATIONS):
-        seed = f"import kill, {location.backend}, iteration {iteration}"
+        seed = f"FAULT_SEED={RUN_SEED}: import kill, {location.backend}, iteration {iteration}"
         path = tmp_path / f"big-{iteration}.jsonl"
         expected += write_generated_file(path, f"big{iteration}", 2000)
         process = start(location, "import", str(path))
@@ -104,7 +106,8 @@ def test_a_projection_killed_at_a_random_moment_catches_up_to_a_full_rebuild(
         record_path(ledger, path)
         whole = read_model_rows(ledger)
     for iteration in range(ITERATIONS):
-        seed = f"projection kill, {location.backend}, iteration {iteration}"
+        seed = (f"FAULT_SEED={RUN_SEED}: projection kill, {location.backend}, "
+                f"iteration {iteration}")
         process = start(location, "rebuild")
         wait_until_projecting(location, process, len(expected))
         time.sleep(random.Random(seed).uniform(0.0, 0.5))
