@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import record
 
 from cli.main import main
+from conftest import record
 from ledger.application import SanctionsLedger
 from ledger.settings import resolve_location
 

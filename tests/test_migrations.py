@@ -146,4 +146,5 @@ def test_the_schema_comparison_sees_what_0002_added(engine):
     migrate(engine, "upgrade", "0001")
     found = {(diff[0], getattr(diff[-1], "name", None)) for diff in differences(engine)}
     assert found == {("add_column", "complete_until"),
-                     ("add_index", "ix_recorded_lines_recorded_at")}
+                     ("add_index", "ix_recorded_lines_recorded_at"),
+                     ("add_index", "ix_party_names_party_id")}  # and what 0003 added

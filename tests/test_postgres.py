@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from cli.main import main
 from conftest import PG_ADMIN, Clock, record
 from ledger.application import SanctionsLedger
+from ledger.readmodel.schema import SCHEMA_REVISION
 from ledger.settings import resolve_location
 
 pytestmark = pytest.mark.postgres
@@ -129,7 +130,8 @@ def test_processes_opening_a_brand_new_database_at_once_all_succeed(fresh_databa
     failures = [p.stderr.read() for p in opening if p.wait(timeout=60) != 0]
     assert failures == []
     with psycopg.connect(fresh_database) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (SCHEMA_REVISION,)]
         triggers = conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE "
                                 "'%append_only'").fetchone()
         assert triggers == (2,)

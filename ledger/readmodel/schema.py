@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 #: The Alembic revision these tables correspond to (checked against migrations/ in tests).
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -82,7 +82,7 @@ parties = Table(
 
 party_names = Table(
     "party_names", metadata,
-    Column("party_id", String(200), nullable=False),
+    Column("party_id", String(200), nullable=False, index=True),  # 0003
     Column("name", Text, nullable=False),
     Column("lowered", Text, nullable=False, index=True),
     Column("folded", Text, nullable=False, index=True),
