@@ -58,7 +58,7 @@ class LedgerLocation:
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_LOCK_TIMEOUT": "30",
-            "APPLICATION_RECORDER_TOPIC": "ledger.persistence:ChainedPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": "ledger.persistence_postgres:ChainedPostgresRecorder",
         }
 
     def exists(self) -> bool:
