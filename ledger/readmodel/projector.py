@@ -67,6 +67,8 @@ class Projector:
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply every event recorded after the tracked position; return how many."""
         applied, total = 0, self.lag()
+        if total <= 0:  # the common case before every query: nothing new, two reads only
+            return 0
         while True:
             start = self.position()
             batch = self.app.recorder.select_notifications(
