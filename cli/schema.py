@@ -21,26 +21,25 @@ def db() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Upgrade the read model to REVISION (default: head)."""
-    import migrations
-
-    engine = _engine()
-    with engine.begin() as conn:
-        migrations.upgrade(conn, revision)
-    engine.dispose()
-    click.echo(f"Read model upgraded to {revision}.")
+    _migrate("upgrade", revision)
 
 
 @db.command()
 @click.argument("revision")
 def downgrade(revision: str) -> None:
     """Downgrade the read model to REVISION ('base' removes it; rebuild restores it)."""
+    _migrate("downgrade", revision)
+
+
+def _migrate(direction: str, revision: str) -> None:
+    """Run Alembic in one transaction on the ledger named by --db."""
     import migrations
 
     engine = _engine()
     with engine.begin() as conn:
-        migrations.downgrade(conn, revision)
+        getattr(migrations, direction)(conn, revision)
     engine.dispose()
-    click.echo(f"Read model downgraded to {revision}.")
+    click.echo(f"Read model {direction}d to {revision}.")
 
 
 @db.command()
