@@ -61,3 +61,21 @@ def test_catching_up_twice_applies_nothing_the_second_time(ledger: SanctionsLedg
     assert ledger.projector.catch_up() == 5
     assert ledger.projector.catch_up() == 0
     assert count(ledger, recorded_lines) == 5
+
+
+def test_a_long_lived_projector_reloads_a_sanction_another_process_changed(location, clock):
+    from conftest import record
+
+    first = SanctionsLedger(location, clock=clock)
+    second = SanctionsLedger(location, clock=clock)
+    with (SPEC_EXAMPLES / "stage1.jsonl").open("rb") as stream:
+        first.record_file(read_objects(stream))  # first's projector now caches the sanction
+    clock.advance()
+    record(second, {"type": "lifting", "id": "l1", "sanction": "eu:ghr:example",
+                    "effective_from": "2022-01-01"})  # projected by second
+    clock.advance()
+    record(first, {"type": "retraction", "id": "r1", "sanction": "eu:ghr:example"})
+    answer = first.get_in_force("person:example", at=date(2021, 6, 1), known_at=clock.advance())
+    assert answer.sanctions == []
+    first.close()
+    second.close()

@@ -155,9 +155,10 @@ class Projector:
     def sanction_after(self, event: DomainEventProtocol[UUID]) -> Sanction:
         """The sanction as it stands once ``event`` is applied (cached between events)."""
         sanction = self._sanctions.pop(event.originator_id, None)
-        if sanction is None and not isinstance(event, Sanction.Created):
-            sanction = self.app.repository.get(event.originator_id,
-                                               version=event.originator_version - 1)
+        previous = event.originator_version - 1
+        stale = sanction is None or sanction.version != previous  # another process moved on
+        if stale and not isinstance(event, Sanction.Created):
+            sanction = self.app.repository.get(event.originator_id, version=previous)
         sanction = event.mutate(sanction)
         self._sanctions[event.originator_id] = sanction
         if len(self._sanctions) > self._cache_size:
