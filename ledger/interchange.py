@@ -147,12 +147,17 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 
 
 def referenced_ids(obj: dict[str, Any]) -> list[str]:
-    """Every id a (valid) line names, in its fields or in a correction's ``set``."""
+    """Every id a line names, in its fields or in a correction's ``set``.
+
+    Safe on lines not yet shape-checked: values of the wrong shape name nothing.
+    """
     found: list[str] = []
-    for holder in (obj, obj.get("set") or {}):
+    holders = [obj, obj["set"]] if isinstance(obj.get("set"), dict) else [obj]
+    for holder in holders:
         for field in REFERENCES:
             value = holder.get(field)
-            found.extend([value] if isinstance(value, str) else value or [])
+            values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            found.extend(v for v in values if isinstance(v, str))
     return found
 
 

@@ -30,6 +30,7 @@ from ledger.interchange import (
     check_shape,
     compact,
     line_id,
+    referenced_ids,
     same_content,
 )
 from ledger.readmodel.queries import KnownLine
@@ -189,14 +190,8 @@ def _ids_named(obj: Any) -> list[str]:
     """The line's own id and every id it references, as far as its shape allows."""
     if not isinstance(obj, dict):
         return []
-    named = [obj["id"]] if isinstance(obj.get("id"), str) else []
-    holders = [obj, obj["set"]] if isinstance(obj.get("set"), dict) else [obj]
-    for holder in holders:
-        for name in REFERENCES:
-            value = holder.get(name)
-            values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-            named.extend(v for v in values if isinstance(v, str))
-    return named
+    own = [obj["id"]] if isinstance(obj.get("id"), str) else []
+    return own + referenced_ids(obj)
 
 
 def _event_fields(line: FiledLine) -> dict[str, Any]:
