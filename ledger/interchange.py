@@ -156,8 +156,10 @@ def referenced_ids(obj: dict[str, Any]) -> list[str]:
     for holder in holders:
         for field in REFERENCES:
             value = holder.get(field)
-            values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-            found.extend(v for v in values if isinstance(v, str))
+            if isinstance(value, str):
+                found.append(value)
+            elif isinstance(value, list):
+                found += [v for v in value if isinstance(v, str)]
     return found
 
 
