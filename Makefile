@@ -38,7 +38,8 @@ test: install postgres chromium
 	$(BIN)/pytest -q
 	$(MAKE) bench-smoke
 
-# The benchmark (bench/README.md): 10k, 100k and 1M lines, writes bench/results.md (< 10 min).
+# The benchmark (bench/README.md): 10k, 100k and 1M lines, writes bench/results.md.
+# The target is 10 minutes; at today's import speed a full run takes about 26.
 bench: install postgres
 	$(BIN)/python -m bench.run
 
