@@ -188,12 +188,10 @@ class SanctionsLedger(Application[UUID]):
         self._catch_up()
         yield "# sanctions-ledger export: interchange format version 1"
         last = None
-        for entry in read_log(self.engine):
-            if entry.recorded_at != last:
-                yield f"# recorded at {entry.recorded_at.isoformat()}"
-                last = entry.recorded_at
-            line = self.read_model.get_line(entry.line_id)
-            assert line is not None
+        for line in self.read_model.iter_lines():
+            if line.recorded_at != last:
+                yield f"# recorded at {line.recorded_at.isoformat()}"
+                last = line.recorded_at
             yield line.filed
 
     # Audit trail and reports (issue 3). Their modules load on first use, so that

@@ -210,6 +210,19 @@ class ReadModel:
         with self.engine.connect() as conn:
             return [_recorded_line(row) for row in conn.execute(query)]
 
+    def iter_lines(self, page: int = 5000) -> Iterator[RecordedLine]:
+        """Every recorded line in recorded order, read a page at a time (bounded memory)."""
+        after = 0
+        while True:
+            query = (select(recorded_lines).where(recorded_lines.c.position > after)
+                     .order_by(recorded_lines.c.position).limit(page))
+            with self.engine.connect() as conn:
+                rows = [_recorded_line(row) for row in conn.execute(query)]
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1].position
+
     def find_spans(self, *, known_at: datetime, target: str | None = None,
                    starting: tuple[date, date] | None = None) -> list[SpanInForce]:
         """The valid-time spans in force as known at ``known_at``: of the sanctions
