@@ -116,7 +116,7 @@ class Replay:
                  authority: str | None = None, at: date | None = None, today: date):
         self.by, self.known_at, self.at, self.today = by, known_at, at, today
         self.authority = read_model.resolve_party(authority).id if authority else None
-        lines = list(read_model.find_lines(known_at=known_at))
+        lines = list(read_model.iter_lines(known_at=known_at))
         self.planned, authorities = _plan(lines, by)
         self.authorities = [self.authority] if self.authority else authorities
         self.planned = [p for p in self.planned if _within(p, start, end)

@@ -109,13 +109,7 @@ class ReadModel:
             return [_recorded_line(row) for row in conn.execute(query)]
 
     def known_line(self, line_id: str) -> KnownLine | None:
-        c = recorded_lines.c
-        query = (select(c.type, c.filed, parties.c.kind)
-                 .join(parties, parties.c.party_id == c.line_id, isouter=True)
-                 .where(c.line_id == line_id))
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        return KnownLine(row.type, row.filed, row.kind) if row else None
+        return self.known_lines([line_id]).get(line_id)
 
     def known_lines(self, line_ids: Iterable[str]) -> dict[str, KnownLine]:
         """``known_line`` for many ids at once (absent ids are left out): chunked IN queries."""
@@ -136,21 +130,17 @@ class ReadModel:
 
     def resolve_party(self, text: str) -> PartyEntry:
         """A party by id, else by name or alias (case-insensitive, then folded)."""
-        by_id = self._parties([text])
-        if by_id:
-            return by_id[0]
-        for column, key in ((party_names.c.lowered, lower_name(text)),
-                            (party_names.c.folded, fold_name(text))):
-            ids = self._party_ids_where(column == key)
-            if len(ids) == 1:
-                return self._parties(ids)[0]
-            if ids:
-                listed = "; ".join(f"{p.id} ({p.name})" for p in self._parties(ids))
-                raise AmbiguousPartyError(f"{text!r} names more than one party: {listed}")
-        raise UnknownPartyError(f"no party has the id, name or alias {text!r}")
+        found = self._parties(self.resolve_parties([text]).get(text, []))
+        if not found:
+            raise UnknownPartyError(f"no party has the id, name or alias {text!r}")
+        if len(found) > 1:
+            listed = "; ".join(f"{p.id} ({p.name})" for p in found)
+            raise AmbiguousPartyError(f"{text!r} names more than one party: {listed}")
+        return found[0]
 
     def resolve_parties(self, texts: Iterable[str]) -> dict[str, list[str]]:
-        """The party ids each text names, by ``resolve_party``'s rules, for many texts at once.
+        """The party ids each text names, for many texts at once: its id, else the
+        parties whose name or alias matches case-insensitively, else folded.
 
         A text naming one party maps to ``[id]``, an ambiguous one to every
         candidate, an unknown one is absent. One query per chunk and rule.
@@ -168,6 +158,8 @@ class ReadModel:
     def _matching(self, column: Any, party_id: Any, keys: Iterable[str]) -> dict[str, set[str]]:
         """key -> party ids whose ``column`` equals it, in chunked IN queries."""
         by_key: dict[str, set[str]] = {}
+        if not keys:
+            return by_key
         with self.engine.connect() as conn:
             for chunk in _chunks(sorted(set(keys))):
                 query = select(column, party_id).where(column.in_(chunk))
@@ -202,20 +194,16 @@ class ReadModel:
 
     # Audit trail and reports (issue 3): whole-log and whole-timeline reads.
 
-    def find_lines(self, *, known_at: datetime | None = None) -> list[RecordedLine]:
-        """Every recorded line (by ``known_at`` if given), in recorded order."""
-        query = select(recorded_lines).order_by(recorded_lines.c.position)
-        if known_at is not None:
-            query = query.where(recorded_lines.c.recorded_at <= known_at)
-        with self.engine.connect() as conn:
-            return [_recorded_line(row) for row in conn.execute(query)]
-
-    def iter_lines(self, page: int = 5000) -> Iterator[RecordedLine]:
-        """Every recorded line in recorded order, read a page at a time (bounded memory)."""
-        after = 0
+    def iter_lines(self, *, known_at: datetime | None = None,
+                   page: int = 5000) -> Iterator[RecordedLine]:
+        """Every recorded line (by ``known_at`` if given) in recorded order, a page at a
+        time so that memory stays bounded whatever the size of the ledger."""
+        c, after = recorded_lines.c, 0
         while True:
-            query = (select(recorded_lines).where(recorded_lines.c.position > after)
-                     .order_by(recorded_lines.c.position).limit(page))
+            query = select(recorded_lines).where(c.position > after)
+            if known_at is not None:
+                query = query.where(c.recorded_at <= known_at)
+            query = query.order_by(c.position).limit(page)
             with self.engine.connect() as conn:
                 rows = [_recorded_line(row) for row in conn.execute(query)]
             yield from rows
@@ -228,10 +216,8 @@ class ReadModel:
         """The valid-time spans in force as known at ``known_at``: of the sanctions
         against ``target``, or of those whose start falls within ``starting``."""
         s = sanction_spans.c
-        query = select(sanction_spans).where(
-            s.recorded_from <= known_at,
-            or_(s.recorded_until.is_(None), s.recorded_until > known_at),
-        ).order_by(s.authority, s.sanction_id, s.valid_from)
+        query = select(sanction_spans).where(*_believed_at(known_at)).order_by(
+            s.authority, s.sanction_id, s.valid_from)
         if target is not None:
             query = query.where(s.target == target)
         if starting is not None:
@@ -258,12 +244,18 @@ def _chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
         yield items[start:start + size]
 
 
+def _believed_at(known_at: datetime) -> list[Any]:
+    """Spans the ledger held at ``known_at`` (rule 1: recorded by then, not yet superseded)."""
+    s = sanction_spans.c
+    return [s.recorded_from <= known_at,
+            or_(s.recorded_until.is_(None), s.recorded_until > known_at)]
+
+
 def _in_force_on(at: date, known_at: datetime) -> list[Any]:
     """The span conditions of rules 1-5: valid on ``at``, believed at ``known_at``."""
     s = sanction_spans.c
     return [s.valid_from <= at, or_(s.valid_until.is_(None), s.valid_until >= at),
-            s.recorded_from <= known_at,
-            or_(s.recorded_until.is_(None), s.recorded_until > known_at)]
+            *_believed_at(known_at)]
 
 
 def _by_id(sanctions: Iterable[SanctionInForce]) -> list[SanctionInForce]:
