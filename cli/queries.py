@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
 
 import click
 
@@ -62,14 +61,20 @@ def in_force(party: str | None, batch: Path | None, column: str | None,  # noqa:
 def _screen(path: Path, column: str | None, at, known_at) -> None:  # noqa: ANN001
     import sys
 
-    with open_ledger() as ledger, path.open(encoding="utf-8-sig", newline="") as stream:
-        queries = batch_queries(stream, column, path.name)
+    from ledger.errors import LedgerError, LineError
+    from ledger.interchange import decode_lines
+
+    with open_ledger() as ledger, path.open("rb") as raw:
+        queries = batch_queries(decode_lines(raw), column, path.name)
         write = sys.stdout.write
-        for screened in ledger.screen(queries, at=at, known_at=known_at):
-            write(json.dumps(screened_json(screened), ensure_ascii=False) + "\n")
+        try:
+            for screened in ledger.screen(queries, at=at, known_at=known_at):
+                write(json.dumps(screened_json(screened), ensure_ascii=False) + "\n")
+        except LineError as error:
+            raise LedgerError(f"{path} {error}") from None
 
 
-def batch_queries(stream: TextIO, column: str | None, name: str) -> Iterator[str]:
+def batch_queries(stream: Iterable[str], column: str | None, name: str) -> Iterator[str]:
     """The parties to screen: each non-blank line, or one CSV column's non-blank values."""
     if column is None:
         yield from (text for text in (line.strip() for line in stream) if text)

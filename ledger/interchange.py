@@ -202,22 +202,25 @@ def compact(value: Any) -> str:
 
 def read_objects(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line number, JSON object)`` for every line that is not blank or a comment."""
-    for lineno, line in enumerate(lines, start=1):
-        text = _decode(lineno, line)
-        if lineno == 1:
-            text = text.removeprefix("\ufeff")
+    for lineno, text in enumerate(decode_lines(lines), start=1):
         if not text.strip() or text.startswith("#"):
             continue
         yield lineno, _parse_object(lineno, text)
 
 
-def _decode(lineno: int, line: bytes | str) -> str:
-    if isinstance(line, str):
-        return line
-    try:
-        return line.decode("utf-8")
-    except UnicodeDecodeError:
-        raise LineError(lineno, "not valid UTF-8") from None
+def decode_lines(lines: Iterable[bytes | str]) -> Iterator[str]:
+    """Lines of a UTF-8 file as text, without a leading byte-order mark.
+
+    Bad UTF-8 is a ``LineError`` naming its line, never a traceback (any input
+    file a user hands the ledger goes through here).
+    """
+    for lineno, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise LineError(lineno, "not valid UTF-8") from None
+        yield line.removeprefix("\ufeff") if lineno == 1 else line
 
 
 def _parse_object(lineno: int, text: str) -> dict[str, Any]:

@@ -123,3 +123,11 @@ def test_party_and_batch_together_are_refused(cli_ledger, tmp_path):
     result = run(cli_ledger, "p:1", "--batch", str(names))
     assert result.exit_code == 2
     assert "give either PARTY or --batch FILE" in result.output
+
+
+def test_a_batch_file_that_is_not_utf8_is_a_one_line_error_naming_the_line(cli_ledger, tmp_path):
+    names = tmp_path / "names.txt"
+    names.write_bytes(b"Adrian Zenz\nM\xfcller\n")  # Latin-1, as some exports are
+    result = run(cli_ledger, "--batch", str(names), "--at", "2021-03-22")
+    assert result.exit_code == 1
+    assert result.output.endswith(f"Error: {names} line 2: not valid UTF-8\n")
