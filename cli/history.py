@@ -18,7 +18,7 @@ from cli.params import (
     print_json,
     today,
 )
-from cli.render import party_json
+from cli.render import party_json, sanction_fields
 
 if TYPE_CHECKING:
     from ledger.fold import SanctionInForce
@@ -164,18 +164,10 @@ def _value(value: Any) -> str:
 
 
 def diff_json(found: ListDiff) -> dict[str, Any]:
-    def shape(s: SanctionInForce) -> dict[str, Any]:
-        return {"id": s.id, "kind": s.kind, "target": s.target, "measures": s.measures,
-                "program": s.program, "effective_from": s.effective_from.isoformat(),
-                "effective_until": _iso(s.effective_until)}
-
     return {"authority": party_json(found.authority), "from": found.start.isoformat(),
             "to": found.end.isoformat(), "known_at": found.known_at.isoformat(),
-            "added": [shape(s) for s in found.added],
-            "removed": [shape(s) for s in found.removed],
-            "changed": [{"id": c.after.id, "fields": c.fields, "before": shape(c.before),
-                         "after": shape(c.after)} for c in found.changed]}
+            "added": [sanction_fields(s) for s in found.added],
+            "removed": [sanction_fields(s) for s in found.removed],
+            "changed": [{"id": c.after.id, "fields": c.fields, "before": sanction_fields(c.before),
+                         "after": sanction_fields(c.after)} for c in found.changed]}
 
-
-def _iso(value: Any) -> str | None:
-    return None if value is None else value.isoformat()

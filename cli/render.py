@@ -22,16 +22,21 @@ def party_json(party: PartyEntry) -> dict[str, Any]:
             "names": party.names}
 
 
-def sanction_json(sanction: SanctionInForce,
-                  evidence: dict[str, RecordedLine]) -> dict[str, Any]:
+def sanction_fields(sanction: SanctionInForce) -> dict[str, Any]:
+    """A sanction in force as the spec's JSON shows it, before its evidence."""
     return {
         "id": sanction.id, "kind": sanction.kind, "authority": sanction.authority,
         "target": sanction.target, "measures": sanction.measures,
         "program": sanction.program, "legal_basis": sanction.legal_basis,
         "effective_from": sanction.effective_from.isoformat(),
-        "effective_until": _iso(sanction.effective_until),
-        "evidence": [line_json(evidence[i]) for i in sanction.evidence],
+        "effective_until": iso(sanction.effective_until),
     }
+
+
+def sanction_json(sanction: SanctionInForce,
+                  evidence: dict[str, RecordedLine]) -> dict[str, Any]:
+    return {**sanction_fields(sanction),
+            "evidence": [line_json(evidence[i]) for i in sanction.evidence]}
 
 
 def answer_json(answer: InForceAnswer) -> dict[str, Any]:
@@ -45,12 +50,8 @@ def answer_json(answer: InForceAnswer) -> dict[str, Any]:
 def screened_json(screened: Screened) -> dict[str, Any]:
     """One line of batch screening; evidence as line ids (``show ID`` has the rest)."""
     return {"query": screened.query, "status": screened.status, "matches": screened.matches,
-            "sanctions": [{
-                "id": s.id, "kind": s.kind, "authority": s.authority, "target": s.target,
-                "measures": s.measures, "program": s.program,
-                "effective_from": s.effective_from.isoformat(),
-                "effective_until": _iso(s.effective_until), "evidence": s.evidence,
-            } for s in screened.sanctions]}
+            "sanctions": [{**sanction_fields(s), "evidence": s.evidence}
+                          for s in screened.sanctions]}
 
 
 def answer_table(answer: InForceAnswer) -> Any:
@@ -79,7 +80,7 @@ def _lines(count: int) -> str:
     return f"{count} line" + ("s" if count != 1 else "")
 
 
-def _iso(value: Any) -> str | None:
+def iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
