@@ -21,6 +21,7 @@ from typing import Any
 from bench.generate import generate
 from bench.measure import CLI, HERE, Run, median, run_child
 from bench.report import write_report
+from ledger.settings import resolve_location
 
 WORK = HERE / "work"
 PY = str(Path(CLI).parent / "python")
@@ -40,8 +41,7 @@ def history(lines: int) -> tuple[Path, Path]:
 
 def fresh_sqlite(name: str) -> Path:
     db = WORK / name
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    resolve_location(str(db)).remove_sqlite_files()
     return db
 
 

@@ -60,9 +60,8 @@ def _record(path: Path, as_json: bool):  # noqa: ANN202
             stream = shown.reading(raw, path.stat().st_size, f"checking {path.name}")
             return ledger.record_file(read_objects(stream), shown.counter("projecting"))
     except Exception:
-        if not existed and location.path is not None:
-            for suffix in ("", "-wal", "-shm", ".writer-lock"):
-                Path(f"{location.path}{suffix}").unlink(missing_ok=True)
+        if not existed and location.backend == "sqlite":
+            location.remove_sqlite_files()
         raise
 
 

@@ -49,8 +49,7 @@ def advisory_key(purpose: str) -> int:
 def ledger_lock(location: LedgerLocation, purpose: str = WRITER) -> Iterator[None]:
     """Hold the ledger's lock for ``purpose`` (waiting for it) until the block ends."""
     if location.backend == "sqlite":
-        assert location.path is not None
-        with sqlite_lock(Path(f"{location.path}.writer-lock")):
+        with sqlite_lock(location.writer_lock):
             yield
         return
     with postgres_advisory_lock(postgres_conninfo(location), purpose):

@@ -61,6 +61,18 @@ class LedgerLocation:
             "APPLICATION_RECORDER_TOPIC": "ledger.persistence_postgres:ChainedPostgresRecorder",
         }
 
+    @property
+    def writer_lock(self) -> Path:
+        """The sidecar file whose flock serialises writers to a SQLite ledger."""
+        assert self.path is not None
+        return Path(f"{self.path}.writer-lock")
+
+    def remove_sqlite_files(self) -> None:
+        """Delete a SQLite ledger: its database, journal files and lock file."""
+        assert self.path is not None
+        for name in (self.path, f"{self.path}-wal", f"{self.path}-shm", self.writer_lock):
+            Path(name).unlink(missing_ok=True)
+
     def exists(self) -> bool:
         """A SQLite ledger exists when its file does; a PostgreSQL one is assumed to."""
         return self.backend != "sqlite" or bool(self.path and self.path.exists())

@@ -181,9 +181,8 @@ class fresh_ledger:  # noqa: N801 - used as a context manager like open()
             from conftest import reset_postgres
 
             reset_postgres(location.sqlalchemy_url().replace("+psycopg", ""))
-        elif location.path.exists():
-            for suffix in ("", "-wal", "-shm"):
-                location.path.with_name(location.path.name + suffix).unlink(missing_ok=True)
+        else:
+            location.remove_sqlite_files()
         self.ledger = SanctionsLedger(location, clock=clock)
 
     def __enter__(self) -> SanctionsLedger:
