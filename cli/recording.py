@@ -58,7 +58,7 @@ def _record(path: Path, as_json: bool):  # noqa: ANN202
         with open_ledger(must_exist=False) as ledger, path.open("rb") as raw, \
                 progress(interactive(as_json)) as shown:
             stream = shown.reading(raw, path.stat().st_size, f"checking {path.name}")
-            return ledger.record_file(read_objects(stream), shown.counter("projecting"))
+            return ledger.record_file(read_objects(stream))
     except Exception:
         if not existed and location.backend == "sqlite":
             location.remove_sqlite_files()

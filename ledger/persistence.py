@@ -26,6 +26,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent, Transcoding
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from sqlalchemy import Connection
 
 GENESIS = "0" * 64
 CHAIN_TABLE = "event_chain"
@@ -91,6 +92,48 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         rows = chain_rows(row[0] if row else GENESIS, positions, stored_events)
         c.executemany(f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)", rows)
         return positions
+
+    # The bulk path: an import's events, chain and read-model rows in ONE transaction
+    # of the read model's connection (see ``ledger.importing``).
+
+    def append_within(self, conn: Connection, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Insert events and their chain links on ``conn``; return their positions.
+
+        The rows are numbered here (one past the last rowid, which is what
+        eventsourcing's own inserts get) so that a whole batch goes in one
+        ``executemany`` instead of one ``execute`` per event to read ``lastrowid``.
+        The caller holds the ledger's writer lock and SQLite's write lock.
+        """
+        table = self.events_table_name
+        last = conn.exec_driver_sql(f"SELECT MAX(rowid) FROM {table}").scalar() or 0
+        positions = list(range(last + 1, last + 1 + len(stored_events)))
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(position, e.originator_id.hex, e.originator_version, e.topic, e.state)
+             for position, e in zip(positions, stored_events, strict=True)])
+        head = conn.exec_driver_sql(
+            f"SELECT hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1").scalar()
+        conn.exec_driver_sql(f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)",
+                             chain_rows(head or GENESIS, positions, stored_events))
+        return positions
+
+    def select_within(self, conn: Connection, originator_ids: Sequence[UUID],
+                      before: int | None = None) -> list[StoredEvent]:
+        """The stored events of these originators (stored before position ``before``, if
+        given), as ``conn`` sees them, in version order."""
+        found: list[StoredEvent] = []
+        for start in range(0, len(originator_ids), 900):
+            chunk = [i.hex for i in originator_ids[start:start + 900]]
+            rows = conn.exec_driver_sql(
+                "SELECT originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} WHERE originator_id IN "
+                f"({', '.join('?' * len(chunk))}) AND rowid < ? "
+                "ORDER BY originator_id, originator_version",
+                (*chunk, before or 2**62)).all()
+            found += [StoredEvent(UUID(oid), version, topic, bytes(state))
+                      for oid, version, topic, state in rows]
+        return found
 
 
 @dataclass(frozen=True)

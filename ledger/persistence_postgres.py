@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
+from sqlalchemy import Connection
 
 from ledger.locking import RECORDER_TABLES, postgres_advisory_lock
 from ledger.persistence import CHAIN_TABLE, GENESIS, INSERT_CHUNK, chain_rows
@@ -49,6 +51,21 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "AS found").format(
             events=f"{datastore.schema}.{self.events_table_name}",
             chain=f"{datastore.schema}.{CHAIN_TABLE}")
+        events = {"events": Identifier(self.events_table_name), **names}
+        self._draw_positions = SQL(
+            "SELECT nextval(pg_get_serial_sequence({table}, 'notification_id')) "
+            "FROM generate_series(1, %s)").format(
+            table=f"{datastore.schema}.{self.events_table_name}")
+        self._copy_events = SQL(
+            "COPY {schema}.{events} (notification_id, originator_id, originator_version, "
+            "topic, state) FROM STDIN").format(**events)
+        self._copy_links = SQL("COPY {schema}.{chain} (position, hash) FROM STDIN").format(
+            **names)
+        self._select_originators = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
+            "WHERE originator_id = ANY(%s) AND notification_id < %s "
+            "ORDER BY originator_id, originator_version"
+        ).format(**events)
         self._insert_links = SQL(
             "INSERT INTO {schema}.{chain} (position, hash) VALUES (%s, %s)").format(**names)
 
@@ -101,3 +118,38 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             for start in range(0, len(links), INSERT_CHUNK):
                 curs.executemany(self._insert_links, links[start:start + INSERT_CHUNK])
         return positions
+
+    # The bulk path: an import's events, chain and read-model rows in ONE transaction
+    # of the read model's connection (see ``ledger.importing``).
+
+    def append_within(self, conn: Connection, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """COPY events and their chain links on ``conn``; return their positions.
+
+        Takes the table lock eventsourcing's inserts take (held to commit), so
+        positions are committed in order. Positions come from the table's own
+        sequence, drawn for the whole batch at once.
+        """
+        curs = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(self._draw_positions, (len(stored_events),))
+        positions = sorted(row[0] for row in curs.fetchall())
+        with curs.copy(self._copy_events) as copy:
+            for position, e in zip(positions, stored_events, strict=True):
+                copy.write_row((position, e.originator_id, e.originator_version, e.topic,
+                                e.state))
+        curs.execute(self._select_head)
+        row = curs.fetchone()
+        with curs.copy(self._copy_links) as copy:
+            for link in chain_rows(row[0] if row else GENESIS, positions, stored_events):
+                copy.write_row(link)
+        return positions
+
+    def select_within(self, conn: Connection, originator_ids: Sequence[UUID],
+                      before: int | None = None) -> list[StoredEvent]:
+        """The stored events of these originators (stored before position ``before``, if
+        given), as ``conn`` sees them, in version order."""
+        curs = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        curs.execute(self._select_originators, (list(originator_ids), before or 2**62))
+        return [StoredEvent(oid, version, topic, bytes(state))
+                for oid, version, topic, state in curs.fetchall()]

@@ -1,16 +1,18 @@
-"""Recording one interchange file: every line checked, then all of it saved at once.
+"""Recording one interchange file: every line checked, written batch by batch, committed once.
 
 A ``Recording`` takes the file's objects in order. Each line is first looked
 up by id (an identical line already recorded is skipped before any other
 check), then shape-checked, its references resolved against the ledger and
 the lines above it, and finally handed to its aggregate, whose commands
-enforce the sanction rules. Nothing is written until every line has passed;
-then all new events go to the store in one transaction.
+enforce the sanction rules. Each batch of checked lines is written through
+the file's one open ``ImportTransaction`` (``ledger.importing``), so later
+lines are checked against earlier ones there; a bad line anywhere rolls the
+whole file back. Memory holds one batch and a bounded set of records.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,10 +21,9 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
 
 from ledger.domain import CREATED_BY_TYPE, Party, Sanction, record_uuid
-from ledger.errors import ConflictError, LineError, RuleViolationError
+from ledger.errors import LineError, RuleViolationError
 from ledger.interchange import (
     REFERENCES,
     SCHEMA,
@@ -36,8 +37,9 @@ from ledger.interchange import (
 from ledger.readmodel.queries import KnownLine
 
 if TYPE_CHECKING:
-    from ledger.application import SanctionsLedger
+    from ledger.importing import ImportTransaction
 
+_SANCTION_CHANGES = ("amendment", "lifting", "correction", "retraction")
 _EMPTY_BY_DEFAULT: dict[str, Any] = {"aliases": [], "attributes": {}, "in_response_to": [],
                                      "about": []}
 
@@ -56,31 +58,37 @@ class RecordingSummary:
 
 
 class Recording:
-    """One file on its way into the ledger."""
+    """One file on its way into the ledger, through one open transaction."""
 
-    def __init__(self, ledger: SanctionsLedger, recorded_at: datetime):
-        self.ledger = ledger
+    def __init__(self, store: ImportTransaction, recorded_at: datetime,
+                 records_in_hand: int = 20000):
+        self.store = store
         self.summary = RecordingSummary(recorded_at)
-        self._new: dict[str, KnownLine] = {}
-        self._touched: dict[UUID, Aggregate] = {}
-        self._loaded: list[str] = []
-        self._fetched: dict[str, KnownLine | None] = {}  # this chunk's ids, looked up at once
-        self.saved: list[Any] = []  # eventsourcing's Recording per saved event, in order
+        self._new: dict[str, KnownLine] = {}  # this batch's lines
+        self._fetched: dict[str, KnownLine | None] = {}  # this batch's ids, looked up at once
+        self._events: list[Any] = []  # this batch's events, in line order
+        self._touched: dict[UUID, Aggregate] = {}  # this batch's records, as they end it
+        self._in_hand: OrderedDict[UUID, Aggregate] = OrderedDict()  # most recently used
+        self._records_in_hand = records_in_hand
 
     def take_all(self, objects: Iterable[tuple[int, dict[str, Any]]],
-                 chunk: int = 2000) -> None:
-        """``take`` every line, looking up a chunk's ids in one query rather than per line."""
+                 batch: int = 2000) -> RecordingSummary:
+        """``take`` every line, a batch at a time: one lookup of the batch's ids, one write."""
         pending = iter(objects)
-        while piece := list(islice(pending, chunk)):
+        while piece := list(islice(pending, batch)):
             self._prefetch(piece)
             for lineno, obj in piece:
                 self.take(lineno, obj)
-            self._fetched.clear()
+            self._write()
+        return self.summary
 
     def _prefetch(self, piece: list[tuple[int, dict[str, Any]]]) -> None:
-        wanted = {ident for _, obj in piece for ident in _ids_named(obj)} - self._new.keys()
+        wanted = {ident for _, obj in piece for ident in _ids_named(obj)}
         self._fetched = dict.fromkeys(wanted)
-        self._fetched.update(self.ledger.read_model.known_lines(wanted))
+        self._fetched.update(self.store.read_model.known_lines(wanted))
+        changed = {record_uuid(ident) for _, obj in piece
+                   if isinstance(ident := _record_changed(obj), str)}
+        self._in_hand.update(self.store.load([i for i in changed if i not in self._in_hand]))
 
     def take(self, lineno: int, obj: dict[str, Any]) -> None:
         """Check one line and stage its event, or raise ``LineError``."""
@@ -94,24 +102,25 @@ class Recording:
         line = check_shape(lineno, obj)
         try:
             self._check_references(line)
-            _STAGE[line.type](self, line)
+            record = _STAGE[line.type](self, line)
         except RuleViolationError as error:
             raise LineError(lineno, str(error)) from None
+        self._events += record.collect_events()
+        self._touched[record.id] = self._in_hand[record.id] = record
+        self._in_hand.move_to_end(record.id)
         kind = line.fields["kind"] if line.type == "party" else None
         self._new[ident] = KnownLine(line.type, line.filed, kind)
         self.summary.recorded[line.type] += 1
 
-    def save(self) -> RecordingSummary:
-        """Write every staged event in one transaction, or nothing."""
-        if self.summary.total_recorded:
-            try:
-                self.saved = self.ledger.save(*self._touched.values())
-            except IntegrityError:
-                raise ConflictError(
-                    "another writer recorded changes to the same records first "
-                    f"({', '.join(sorted(self._loaded)) or 'new ids of this file'}); "
-                    "nothing was written, re-run the import") from None
-        return self.summary
+    def _write(self) -> None:
+        """Write the batch through the transaction, then forget it."""
+        if self._events:
+            self.store.append(self._events, self._touched)
+        self._events, self._touched = [], {}
+        self._new.clear()
+        self._fetched.clear()
+        while len(self._in_hand) > self._records_in_hand:
+            self._in_hand.popitem(last=False)
 
     # Checks that need the ledger.
 
@@ -120,7 +129,7 @@ class Recording:
             return self._new[ident]
         if ident in self._fetched:
             return self._fetched[ident]
-        return self.ledger.read_model.known_line(ident)
+        return self.store.read_model.known_line(ident)
 
     def _check_references(self, line: FiledLine) -> None:
         holders = [line.fields]
@@ -146,7 +155,7 @@ class Recording:
 
     # Staging events on aggregates.
 
-    def _create(self, line: FiledLine) -> None:
+    def _create(self, line: FiledLine) -> Aggregate:
         aggregate_class, event_class = CREATED_BY_TYPE[line.type]
         required, optional = SCHEMA[line.type]
         values = {name: line.fields.get(name, _EMPTY_BY_DEFAULT.get(name))
@@ -154,14 +163,15 @@ class Recording:
         aggregate = aggregate_class._create(
             event_class, id=record_uuid(line.id), timestamp=self.summary.recorded_at,
             **_event_fields(line), **values)
-        self._touched[aggregate.id] = aggregate
+        return aggregate
 
-    def _add_alias(self, line: FiledLine) -> None:
-        party = self._load(line.fields["party"], Party)
+    def _add_alias(self, line: FiledLine) -> Aggregate:
+        party = self._record(line.fields["party"], Party)
         party.add_alias(line.fields["name"], _event_fields(line), self.summary.recorded_at)
+        return party
 
-    def _change_sanction(self, line: FiledLine) -> None:
-        sanction = self._load(line.fields["sanction"], Sanction)
+    def _change_sanction(self, line: FiledLine) -> Aggregate:
+        sanction = self._record(line.fields["sanction"], Sanction)
         f, common = line.fields, {"line": _event_fields(line),
                                   "timestamp": self.summary.recorded_at}
         if line.type == "amendment":
@@ -175,15 +185,13 @@ class Recording:
             sanction.correct(changes=f["set"], reason=f.get("reason"), **common)
         else:
             sanction.retract(reason=f.get("reason"), **common)
+        return sanction
 
-    def _load(self, ident: str, kind: type[Aggregate]) -> Any:
-        key = record_uuid(ident)
-        if key not in self._touched:
-            self._touched[key] = self.ledger.repository.get(key)
-            self._loaded.append(ident)
-        aggregate = self._touched[key]
-        assert isinstance(aggregate, kind), f"{ident} is not a {kind.__name__}"
-        return aggregate
+    def _record(self, ident: str, kind: type[Aggregate]) -> Any:
+        """The record a line changes: in hand, or loaded with the batch (``_prefetch``)."""
+        record = self._in_hand.get(record_uuid(ident))
+        assert isinstance(record, kind), f"{ident} is not a {kind.__name__} in hand"
+        return record
 
 
 def _ids_named(obj: Any) -> list[str]:
@@ -192,6 +200,14 @@ def _ids_named(obj: Any) -> list[str]:
         return []
     own = [obj["id"]] if isinstance(obj.get("id"), str) else []
     return own + referenced_ids(obj)
+
+
+def _record_changed(obj: Any) -> Any:
+    """The id of the record an alias or a sanction change names, as far as its shape allows."""
+    if not isinstance(obj, dict):
+        return None
+    return obj.get("party") if obj.get("type") == "alias" else obj.get(
+        "sanction") if obj.get("type") in _SANCTION_CHANGES else None
 
 
 def _event_fields(line: FiledLine) -> dict[str, Any]:
@@ -203,5 +219,5 @@ _STAGE = {
     **{kind: Recording._create for kind in CREATED_BY_TYPE},
     "alias": Recording._add_alias,
     **{kind: Recording._change_sanction
-       for kind in ("amendment", "lifting", "correction", "retraction")},
+       for kind in _SANCTION_CHANGES},
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from contextlib import closing
+from contextlib import closing, nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -26,7 +26,6 @@ from ledger.application import SanctionsLedger
 from ledger.domain import record_uuid
 from ledger.errors import ConflictError
 from ledger.readmodel.schema import recorded_lines
-from ledger.recording import Recording
 from ledger.settings import LedgerLocation, resolve_location
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
@@ -58,19 +57,44 @@ def recorded_ids(ledger: SanctionsLedger) -> list[str]:
         return list(conn.execute(select(recorded_lines.c.line_id)).scalars())
 
 
-def test_two_stale_copies_of_one_sanction_lifted_at_once_one_wins_the_other_conflicts(
-        location, clock: Clock):
+def test_an_import_that_skips_the_writer_lock_still_cannot_lift_a_sanction_twice(
+        location, clock: Clock, monkeypatch: pytest.MonkeyPatch):
+    """The second line of defence: the import's position claim.
+
+    Both imports read the read model's position before either commits; the
+    first claims it and commits its lifting; the second, whose claim then finds
+    the position moved, writes nothing and says to re-run.
+    """
+    monkeypatch.setattr("ledger.application.ledger_lock", lambda *_: nullcontext())
     with closing(SanctionsLedger(location, clock=clock)) as first, \
             closing(SanctionsLedger(location, clock=clock)) as second:
         record(first, *SANCTION)
-        # The writer lock is bypassed: both load version 1 of eu:a before either saves.
-        ours, theirs = Recording(first, clock.advance()), Recording(second, clock.advance())
-        ours.take(1, lifting("eu:a:lift-1", "2021-06-01"))
-        theirs.take(1, lifting("eu:a:lift-2", "2021-07-01"))
-        ours.save()
-        with pytest.raises(ConflictError, match="eu:a"):
-            theirs.save()
-        second.projector.catch_up()
+        first_is_open, let_first_commit = threading.Event(), threading.Event()
+
+        def held_open_file():  # noqa: ANN202
+            yield 1, lifting("eu:a:lift-1", "2021-06-01")
+            first_is_open.set()
+            let_first_commit.wait(30)
+
+        importing = threading.Thread(target=first.record_file, args=(held_open_file(),))
+        importing.start()
+        assert first_is_open.wait(30)
+        outcome: list[BaseException] = []
+
+        def second_import() -> None:
+            try:
+                second.record_file([(1, lifting("eu:a:lift-2", "2021-07-01"))])
+            except BaseException as error:  # noqa: BLE001
+                outcome.append(error)
+
+        racing = threading.Thread(target=second_import)
+        racing.start()
+        racing.join(1.0)  # it has read the position and now waits on the first's claim
+        let_first_commit.set()
+        importing.join(30)
+        racing.join(30)
+        assert len(outcome) == 1 and isinstance(outcome[0], ConflictError), outcome
+        assert "nothing was written" in str(outcome[0])
         assert [i for i in recorded_ids(second) if "lift" in i] == ["eu:a:lift-1"]
         assert second.repository.get(record_uuid("eu:a")).lifting.line_id == "eu:a:lift-1"
 

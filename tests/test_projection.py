@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import date
+from pathlib import Path
 
+from eventsourcing.persistence import StoredEvent
 from sqlalchemy import func, select
 
-from conftest import SPEC_EXAMPLES, Clock
+from conftest import SPEC_EXAMPLES, Clock, record_path
 from ledger.application import SanctionsLedger
 from ledger.interchange import read_objects
 from ledger.readmodel.schema import recorded_lines, sanction_spans
-from ledger.recording import Recording
+from ledger.settings import LedgerLocation
 
 
-def save_without_projecting(ledger: SanctionsLedger, path) -> None:  # noqa: ANN001
-    """What a crash between the event store's commit and the projection leaves behind."""
-    recording = Recording(ledger, ledger.clock())
-    with path.open("rb") as stream:
-        for lineno, obj in read_objects(stream):
-            recording.take(lineno, obj)
-    recording.save()
+def save_without_projecting(ledger: SanctionsLedger, path, scratch: Path) -> None:  # noqa: ANN001
+    """Store a file's events through eventsourcing's own recorder, which projects nothing.
+
+    An import writes events and read model in one transaction, so this is how a
+    ledger gets events its read model lacks: a store restored from a backup, or
+    one written by a version that projected after committing and crashed between.
+    """
+    with closing(SanctionsLedger(LedgerLocation("sqlite", path=scratch / "scratch.db"),
+                                 clock=ledger.clock)) as elsewhere:
+        record_path(elsewhere, path)
+        notifications = elsewhere.recorder.select_notifications(start=0, limit=10**6)
+    ledger.recorder.insert_events([StoredEvent(n.originator_id, n.originator_version, n.topic,
+                                               n.state) for n in notifications])
 
 
 def count(ledger: SanctionsLedger, table) -> int:  # noqa: ANN001
@@ -27,10 +36,10 @@ def count(ledger: SanctionsLedger, table) -> int:  # noqa: ANN001
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
-def test_events_stored_before_a_crash_are_projected_when_the_ledger_next_opens(
-        location, clock: Clock):
+def test_events_the_read_model_lacks_are_projected_when_the_ledger_next_opens(
+        location, clock: Clock, tmp_path: Path):
     first = SanctionsLedger(location, clock=clock)
-    save_without_projecting(first, SPEC_EXAMPLES / "stage1.jsonl")
+    save_without_projecting(first, SPEC_EXAMPLES / "stage1.jsonl", tmp_path)
     assert first.projector.lag() == 5
     first.close()
 
@@ -42,10 +51,11 @@ def test_events_stored_before_a_crash_are_projected_when_the_ledger_next_opens(
     reopened.close()
 
 
-def test_a_projector_that_lost_the_race_writes_nothing(location, clock: Clock):
+def test_a_projector_that_lost_the_race_writes_nothing(location, clock: Clock,
+                                                       tmp_path: Path):
     writer = SanctionsLedger(location, clock=clock)
     late = SanctionsLedger(location, clock=clock)
-    save_without_projecting(writer, SPEC_EXAMPLES / "stage1.jsonl")
+    save_without_projecting(writer, SPEC_EXAMPLES / "stage1.jsonl", tmp_path)
     batch = late.recorder.select_notifications(start=0, limit=100, inclusive_of_start=False)
 
     assert writer.projector.catch_up() == 5
@@ -56,8 +66,9 @@ def test_a_projector_that_lost_the_race_writes_nothing(location, clock: Clock):
     late.close()
 
 
-def test_catching_up_twice_applies_nothing_the_second_time(ledger: SanctionsLedger):
-    save_without_projecting(ledger, SPEC_EXAMPLES / "stage1.jsonl")
+def test_catching_up_twice_applies_nothing_the_second_time(ledger: SanctionsLedger,
+                                                           tmp_path: Path):
+    save_without_projecting(ledger, SPEC_EXAMPLES / "stage1.jsonl", tmp_path)
     assert ledger.projector.catch_up() == 5
     assert ledger.projector.catch_up() == 0
     assert count(ledger, recorded_lines) == 5

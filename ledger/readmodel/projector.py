@@ -54,11 +54,14 @@ class Projector:
         with self.engine.connect() as conn:
             return _read_position(conn)
 
-    def complete_until(self) -> datetime | None:
-        """The latest recorded time whose events are all applied (queries cap known_at here)."""
+    def status(self) -> tuple[int, datetime | None]:
+        """The tracked position, and the latest recorded time whose events are all
+        applied (queries cap known_at there), in one read."""
         with self.engine.connect() as conn:
-            return conn.execute(select(projection_position.c.complete_until)
-                                .where(projection_position.c.name == PROJECTION)).scalar()
+            row = conn.execute(select(projection_position.c.position,
+                                      projection_position.c.complete_until)
+                               .where(projection_position.c.name == PROJECTION)).first()
+        return (int(row.position), row.complete_until) if row else (0, None)
 
     def lag(self) -> int:
         """How many stored events the read model has not applied yet."""
@@ -80,30 +83,6 @@ class Projector:
                 if progress:
                     progress(applied, max(total, applied))
 
-    def apply_recorded(self, recordings: Sequence[Any],
-                       progress: Progress | None = None) -> int:
-        """Project events this process has just saved from the objects in hand.
-
-        Reading them back and decoding them again was a fifth of import time.
-        Each batch is applied only if nothing else is stored between the tracked
-        position and it (otherwise, or for whatever is left, ``catch_up``), and
-        under the same position claim, so the outcome is what ``catch_up`` gives.
-        """
-        applied = 0
-        for first in range(0, len(recordings), self.batch_size):
-            piece = recordings[first:first + self.batch_size]
-            start = self.position()
-            following = self.app.recorder.select_notifications(
-                start=start, limit=1, inclusive_of_start=False)
-            batch = [r.notification for r in piece]
-            if not following or following[0].id != batch[0].id or not self._apply_batch(
-                    start, batch, [r.domain_event for r in piece]):
-                break
-            applied += len(piece)
-            if progress:
-                progress(applied, len(recordings))
-        return applied + self.catch_up(progress)
-
     def rebuild(self, progress: Progress | None = None) -> int:
         """Forget every projected row and project the whole log again from the events alone."""
         with self.engine.begin() as conn:
@@ -119,16 +98,32 @@ class Projector:
             events = [self.app.mapper.to_domain_event(n) for n in batch]
         watermark = self._complete_after(batch, events)
         with self.engine.begin() as conn:
-            claimed = conn.execute(
-                update(projection_position)
-                .where(projection_position.c.name == PROJECTION,
-                       projection_position.c.position == start)
-                .values(position=batch[-1].id, **watermark))
-            if claimed.rowcount != 1:
+            if not claim_position(conn, start, batch[-1].id, **watermark):
                 self._sanctions.clear()  # another projector moved on: our cache may be stale
                 return False
-            _BatchWriter(conn, self).write([n.id for n in batch], events)
+            self._load_sanctions(conn, batch[0].id, events)
+            write_projection(conn, [n.id for n in batch], events, self.sanction_after)
         return True
+
+    def _load_sanctions(self, conn: Connection, first: int,
+                        events: Sequence[DomainEventProtocol[UUID]]) -> None:
+        """Fold, with one query, the sanctions this batch changes that the cache lacks.
+
+        Each is loaded as it stood before the batch (its events stored before
+        position ``first``). One repository read per sanction made a rebuild of a
+        large ledger, whose sanctions outnumber the cache, crawl.
+        """
+        before: dict[UUID, int] = {}
+        for event in events:
+            if isinstance(event, Sanction.Event):
+                before.setdefault(event.originator_id, event.originator_version - 1)
+        missing = [i for i, version in before.items() if version > 0 and getattr(
+            self._sanctions.get(i), "version", None) != version]
+        loaded: dict[UUID, Any] = {}
+        for stored in self.app.recorder.select_within(conn, missing, before=first):
+            event = self.app.mapper.to_domain_event(stored)
+            loaded[stored.originator_id] = event.mutate(loaded.get(stored.originator_id))
+        self._sanctions.update(loaded)
 
     # -- watermark: readers never see half a file (revision 0002) --------------------------
 
@@ -166,6 +161,29 @@ class Projector:
         return sanction
 
 
+def claim_position(conn: Connection, read: int, new: int, **watermark: datetime) -> bool:
+    """Move the tracked position from ``read`` to ``new`` in ``conn``'s transaction.
+
+    False if another projector moved it first: the caller must then write nothing.
+    """
+    claimed = conn.execute(update(projection_position)
+                           .where(projection_position.c.name == PROJECTION,
+                                  projection_position.c.position == read)
+                           .values(position=new, **watermark))
+    return claimed.rowcount == 1
+
+
+def write_projection(conn: Connection, positions: list[int],
+                     events: Sequence[DomainEventProtocol[UUID]],
+                     sanction_after: Callable[[Any], Sanction]) -> None:
+    """Write the read-model rows of these events (at these positions) on ``conn``.
+
+    ``sanction_after(event)`` is the sanction as it stands after the event: the
+    projector folds it from the log; an import has it in hand.
+    """
+    _BatchWriter(conn, sanction_after).write(positions, events)
+
+
 def _read_position(conn: Connection) -> int:
     found = conn.execute(select(projection_position.c.position)
                          .where(projection_position.c.name == PROJECTION)).scalar()
@@ -181,39 +199,48 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 
     SQLAlchemy's executemany processes each parameter of each row in Python, a
     fifth of projection time in bench/; here each column's bind processor (the
-    same one SQLAlchemy would use, so the stored values are identical) is
-    looked up once per batch.
+    same one SQLAlchemy would use, so the stored values are identical) runs
+    once per distinct value of the batch (an import's rows share one recorded
+    time, and dates repeat).
     """
     dialect = conn.dialect
     compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
     keys = compiled.positiontup if compiled.positional else list(rows[0])
-    convert = [(key, table.c[key].type._cached_bind_processor(dialect)) for key in keys]
-    if compiled.positional:
-        values: list[Any] = [tuple(p(row[k]) if p else row[k] for k, p in convert)
-                             for row in rows]
-    else:
-        values = [{k: p(row[k]) if p else row[k] for k, p in convert} for row in rows]
+    columns = []
+    for key in keys:
+        column = [row[key] for row in rows]
+        process = table.c[key].type._cached_bind_processor(dialect)
+        if process is not None:
+            converted = {value: process(value) for value in set(column)}
+            column = [converted[value] for value in column]
+        columns.append(column)
+    values: list[Any] = list(zip(*columns, strict=True))
+    if not compiled.positional:
+        values = [dict(zip(keys, row, strict=True)) for row in values]
     conn.exec_driver_sql(compiled.string, values)
 
 
 class _BatchWriter:
     """Turns one batch of events into bulk inserts, and one span rewrite per sanction."""
 
-    def __init__(self, conn: Connection, projector: Projector):
+    def __init__(self, conn: Connection, sanction_after: Callable[[Any], Sanction]):
         self.conn = conn
-        self.projector = projector
+        self.sanction_after = sanction_after
         self.rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in (
             recorded_lines, line_refs, parties, party_names)}
         self.spans: dict[str, list[dict[str, Any]]] = {}
         self.dirty: dict[UUID, tuple[Sanction, datetime]] = {}
         self.fresh: set[UUID] = set()
+        self.closing: dict[datetime, list[str]] = {}  # stored spans to close, by time
 
-    def write(self, positions: list[int], events: list[DomainEventProtocol[UUID]]) -> None:
+    def write(self, positions: list[int],
+              events: Sequence[DomainEventProtocol[UUID]]) -> None:
         for position, event in zip(positions, events, strict=True):
             self._line(position, event)
         for sanction, recorded_at in self.dirty.values():
             self._respan(sanction, recorded_at)
         self.rows[sanction_spans] = [row for rows in self.spans.values() for row in rows]
+        self._close_stored_spans()
         for table, rows in self.rows.items():
             if rows:
                 bulk_insert(self.conn, table, rows)
@@ -250,7 +277,7 @@ class _BatchWriter:
             self._respan(*pending)
         if isinstance(event, Sanction.Created):
             self.fresh.add(key)
-        self.dirty[key] = (self.projector.sanction_after(event), event.timestamp)
+        self.dirty[key] = (self.sanction_after(event), event.timestamp)
 
     def _respan(self, sanction: Sanction, recorded_at: datetime) -> None:
         """Close the sanction's current spans at ``recorded_at`` and open its new ones."""
@@ -276,9 +303,21 @@ class _BatchWriter:
                 row["recorded_until"] = recorded_at
         self.spans[sanction_id] = [row for row in self.spans.get(sanction_id, [])
                                    if row["recorded_from"] != row["recorded_until"]]
+        self.closing.setdefault(recorded_at, []).append(sanction_id)
+
+    def _close_stored_spans(self) -> None:
+        """Close stored current spans, two statements per recorded time and chunk of ids.
+
+        Run in recorded-time order and before this batch's rows are inserted, so
+        only spans of earlier batches are touched. Spans opened at the same
+        recorded time (an earlier batch of the same file) are replaced, not closed.
+        """
         spans = sanction_spans.c
-        current = (spans.sanction_id == sanction_id) & spans.recorded_until.is_(None)
-        self.conn.execute(delete(sanction_spans)
-                          .where(current & (spans.recorded_from == recorded_at)))
-        self.conn.execute(update(sanction_spans).where(current)
-                          .values(recorded_until=recorded_at))
+        for recorded_at, ids in self.closing.items():
+            for start in range(0, len(ids), 900):
+                current = (spans.sanction_id.in_(ids[start:start + 900])
+                           & spans.recorded_until.is_(None))
+                self.conn.execute(delete(sanction_spans)
+                                  .where(current & (spans.recorded_from == recorded_at)))
+                self.conn.execute(update(sanction_spans).where(current)
+                                  .values(recorded_until=recorded_at))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, and_, func, or_, select
+from sqlalchemy import Connection, Engine, Row, and_, func, or_, select
 
 from ledger.errors import AmbiguousPartyError, UnknownPartyError
 from ledger.fold import SanctionInForce
@@ -60,8 +61,23 @@ class KnownLine:
 class ReadModel:
     """Queries over the projected tables (the projector keeps them current)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, connection: Connection | None = None):
         self.engine = engine
+        self._connection = connection
+
+    @classmethod
+    def within(cls, connection: Connection) -> ReadModel:
+        """The read model as one open transaction sees it: an import checks its lines
+        against what its own earlier batches wrote, before any of it is committed."""
+        return cls(connection.engine, connection)
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        if self._connection is not None:
+            yield self._connection
+            return
+        with self.engine.connect() as conn:
+            yield conn
 
     def find_in_force(self, *, at: date, known_at: datetime, target: str | None = None,
                       authority: str | None = None) -> list[SanctionInForce]:
@@ -69,7 +85,7 @@ class ReadModel:
         s = sanction_spans.c
         who = s.target == target if target is not None else s.authority == authority
         query = select(sanction_spans).where(who, *_in_force_on(at, known_at))
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return _by_id(_in_force(row) for row in conn.execute(query))
 
     def find_in_force_many(self, targets: Iterable[str], *, at: date,
@@ -77,7 +93,7 @@ class ReadModel:
         """``find_in_force`` for many targets at once: one query per chunk of targets."""
         s = sanction_spans.c
         found: dict[str, list[SanctionInForce]] = {}
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for chunk in _chunks(sorted(set(targets))):
                 query = select(sanction_spans).where(s.target.in_(chunk),
                                                      *_in_force_on(at, known_at))
@@ -91,7 +107,7 @@ class ReadModel:
             return []
         query = (select(recorded_lines).where(recorded_lines.c.line_id.in_(set(line_ids)))
                  .order_by(recorded_lines.c.position))
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [_recorded_line(row) for row in conn.execute(query)]
 
     def get_line(self, line_id: str) -> RecordedLine | None:
@@ -105,7 +121,7 @@ class ReadModel:
         query = (select(recorded_lines)
                  .where(or_(c.record_id == record_id, c.position.in_(naming)))
                  .order_by(c.position))
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [_recorded_line(row) for row in conn.execute(query)]
 
     def known_line(self, line_id: str) -> KnownLine | None:
@@ -115,17 +131,17 @@ class ReadModel:
         """``known_line`` for many ids at once (absent ids are left out): chunked IN queries."""
         c = recorded_lines.c
         found: dict[str, KnownLine] = {}
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for chunk in _chunks(sorted(set(line_ids))):
                 query = (select(c.line_id, c.type, c.filed, parties.c.kind)
                          .join(parties, parties.c.party_id == c.line_id, isouter=True)
                          .where(c.line_id.in_(chunk)))
                 found.update({row.line_id: KnownLine(row.type, row.filed, row.kind)
-                              for row in conn.execute(query)})
+                              for row in conn.execute(query).all()})
         return found
 
     def last_recorded_at(self) -> datetime | None:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return conn.execute(select(func.max(recorded_lines.c.recorded_at))).scalar()
 
     def resolve_party(self, text: str) -> PartyEntry:
@@ -160,7 +176,7 @@ class ReadModel:
         by_key: dict[str, set[str]] = {}
         if not keys:
             return by_key
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for chunk in _chunks(sorted(set(keys))):
                 query = select(column, party_id).where(column.in_(chunk))
                 for key, ident in conn.execute(query):
@@ -179,14 +195,14 @@ class ReadModel:
 
     def _party_ids_where(self, condition: Any) -> list[str]:
         query = select(party_names.c.party_id).where(condition).distinct()
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return sorted(conn.execute(query).scalars())
 
     def _parties(self, ids: list[str] | None, limit: int | None = None) -> list[PartyEntry]:
         query = select(parties).order_by(parties.c.party_id).limit(limit)
         if ids is not None:
             query = query.where(parties.c.party_id.in_(ids))
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             found = list(conn.execute(query))
             names = _names_of(conn, [row.party_id for row in found])
         return [PartyEntry(r.party_id, r.kind, r.name, r.country, names.get(r.party_id, []))
@@ -204,7 +220,7 @@ class ReadModel:
             if known_at is not None:
                 query = query.where(c.recorded_at <= known_at)
             query = query.order_by(c.position).limit(page)
-            with self.engine.connect() as conn:
+            with self._connect() as conn:
                 rows = [_recorded_line(row) for row in conn.execute(query)]
             yield from rows
             if len(rows) < page:
@@ -222,7 +238,7 @@ class ReadModel:
             query = query.where(s.target == target)
         if starting is not None:
             query = query.where(s.effective_from >= starting[0], s.effective_from <= starting[1])
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [SpanInForce(row.sanction_id, row.kind, row.authority, row.target,
                                 row.valid_from, row.valid_until, json.loads(row.measures),
                                 row.effective_from) for row in conn.execute(query)]

@@ -1,0 +1,91 @@
+"""One file, one transaction: the bulk path from checked lines to events and read model.
+
+eventsourcing's ``Application.save`` needs every event of a file in memory at
+once and writes them on the recorder's own connection; the read model then
+followed in separate transactions. At a million lines that held gigabytes
+and wrote everything twice. An ``ImportTransaction`` instead opens ONE
+transaction on the read model's connection and, batch by batch, appends the
+stored events and their hash-chain links (through the recorder's
+``append_within``) and the read-model rows of the same events. Checks of
+later batches read what earlier batches wrote through the same connection,
+so memory stays bounded by the batch, and the file is still recorded whole
+or not at all: the position claim and ``complete_until`` move at commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError as SQLIntegrityError
+
+from ledger.errors import ConflictError
+from ledger.readmodel.projector import claim_position, write_projection
+from ledger.readmodel.queries import ReadModel
+
+if TYPE_CHECKING:
+    from ledger.application import SanctionsLedger
+
+CONFLICT = ("another writer recorded changes to the ledger first ({}); "
+            "nothing was written, re-run the import")
+
+
+class ImportTransaction:
+    """The open transaction an import writes through, batch by batch."""
+
+    def __init__(self, ledger: SanctionsLedger, conn: Connection, start: int):
+        self.conn = conn
+        self.recorder: Any = ledger.recorder
+        self.mapper = ledger.mapper
+        self.read_model = ReadModel.within(conn)
+        self.start = self.last = start
+
+    def load(self, record_ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
+        """The records with these ids as this transaction sees them, folded from their events."""
+        found: dict[UUID, Any] = {}
+        for stored in self.recorder.select_within(self.conn, record_ids):
+            event = self.mapper.to_domain_event(stored)
+            found[stored.originator_id] = event.mutate(found.get(stored.originator_id))
+        return found
+
+    def append(self, events: Sequence[Any], records: Mapping[UUID, Aggregate]) -> None:
+        """Store a batch of new events (in line order) and project them.
+
+        ``records`` holds each touched record as it stands after the batch:
+        what the read model's spans are computed from.
+        """
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        try:
+            positions = self.recorder.append_within(self.conn, stored)
+        except (IntegrityError, SQLIntegrityError) as error:
+            raise ConflictError(CONFLICT.format("a record this file changes")) from error
+        write_projection(self.conn, positions, events,
+                         lambda event: records[event.originator_id])
+        self.last = positions[-1]
+
+
+@contextmanager
+def import_transaction(ledger: SanctionsLedger,
+                       recorded_at: datetime) -> Iterator[ImportTransaction]:
+    """Commit everything written through the yielded transaction at the end, or nothing.
+
+    The first statement claims the projection position (the caller has caught
+    the read model up under the writer lock): on SQLite it takes the write
+    lock, on PostgreSQL it locks the row, so a projector elsewhere waits and
+    then finds the position moved, rather than applying these events twice.
+    """
+    start = ledger.projector.position()
+    with ledger.engine.begin() as conn:
+        if not claim_position(conn, start, start):
+            raise ConflictError(CONFLICT.format("the read model moved"))
+        transaction = ImportTransaction(ledger, conn, start)
+        yield transaction
+        if transaction.last != start and not claim_position(
+                conn, start, transaction.last, complete_until=recorded_at):
+            raise ConflictError(CONFLICT.format("the read model moved"))
