@@ -20,7 +20,7 @@ from eventsourcing.persistence import JSONTranscoder
 from ledger.audit import LogEntry, check_chain, read_log
 from ledger.errors import LedgerNotFoundError
 from ledger.fold import SanctionInForce
-from ledger.importing import import_transaction
+from ledger.importing import collecting_less, import_transaction
 from ledger.locking import SETUP, WRITER, ledger_lock
 from ledger.persistence import ChainReport, DateAsISO
 from ledger.readmodel.database import (
@@ -104,11 +104,12 @@ class SanctionsLedger(Application[UUID]):
         with ledger_lock(self.location, WRITER):
             self.projector.catch_up()
             recorded_at = self._next_recorded_at()
-            with import_transaction(self, recorded_at) as store:
+            with collecting_less(), import_transaction(self, recorded_at) as store:
                 return Recording(store, recorded_at).take_all(objects)
 
     def rebuild_read_model(self, progress: Progress | None = None) -> int:
-        return self.projector.rebuild(progress)
+        with collecting_less():
+            return self.projector.rebuild(progress)
 
     def _next_recorded_at(self) -> datetime:
         """Now, but never earlier than what is already recorded: recorded time only grows."""

@@ -14,6 +14,7 @@ or not at all: the position claim and ``complete_until`` move at commit.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -68,6 +69,25 @@ class ImportTransaction:
         write_projection(self.conn, positions, events,
                          lambda event: records[event.originator_id])
         self.last = positions[-1]
+
+
+@contextmanager
+def collecting_less() -> Iterator[None]:
+    """Run the cyclic garbage collector less often during a long import or rebuild.
+
+    Both create millions of short-lived objects while holding many long-lived
+    ones (records in hand, the projector's cache), and the default thresholds
+    rescan those again and again: a quarter of a 200k-line import's time.
+    Collections still run, so memory stays bounded; the thresholds are restored.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()  # what existed before is not rescanned at all
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 @contextmanager
