@@ -184,3 +184,28 @@ def test_a_correction_that_would_break_an_earlier_line_is_refused(ledger, later,
 def test_blank_lines_and_comments_are_ignored_but_counted_in_line_numbers(ledger):
     with pytest.raises(LineError, match="^line 4: unknown type"):
         record(ledger, "# a comment", "", json.dumps(SOURCE), '{"type": "x", "id": "y"}')
+
+
+def test_a_file_longer_than_one_write_batch_is_checked_across_batches_and_refused_whole(
+        ledger, clock):
+    """An import writes a batch of lines at a time inside one transaction (2000 lines):
+    lines of later batches change records of earlier ones, and a bad last line still
+    leaves nothing of the file behind."""
+    crowd = [{"type": "party", "id": f"person:{n}", "kind": "person", "name": f"Person {n}"}
+             for n in range(2500)]
+    later = [{"type": "lifting", "id": "l1", "sanction": "d1", "effective_from": "2021-05-01"},
+             {"type": "alias", "id": "a1", "party": "person:a", "name": "Alias of A"}]
+    bad = {"type": "lifting", "id": "l2", "sanction": "d1", "effective_from": "2021-06-01"}
+
+    with pytest.raises(LineError, match=f"^line {len(BASE) + 2500 + 3}: sanction d1 is already "
+                                        "lifted"):
+        record(ledger, *BASE, *crowd, *later, bad)
+    assert list(ledger.get_log()) == [] and ledger.verify().events == 0
+    assert ledger.find_parties() == []
+
+    summary = record(ledger, *BASE, *crowd, *later)
+    assert summary.total_recorded == len(BASE) + 2500 + 2
+    known_at = clock.advance()
+    assert ledger.get_in_force("Alias of A", at=date(2021, 4, 1), known_at=known_at).sanctions
+    assert ledger.get_in_force("person:a", at=date(2021, 5, 1), known_at=known_at).sanctions == []
+    assert ledger.verify().ok
