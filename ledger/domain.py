@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -24,8 +25,13 @@ from ledger.errors import RuleViolationError
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://sanctions-ledger/record")
 
 
+@lru_cache(maxsize=65536)
 def record_uuid(line_id: str) -> UUID:
-    """The aggregate id of the record created by the line with this id."""
+    """The aggregate id of the record created by the line with this id.
+
+    Cached: an import asks for the same id when a line creates a record and
+    again when later lines of the batch change it, and ``uuid5`` hashes each time.
+    """
     return uuid5(_NAMESPACE, line_id)
 
 
