@@ -149,6 +149,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                       before: int | None = None) -> list[StoredEvent]:
         """The stored events of these originators (stored before position ``before``, if
         given), as ``conn`` sees them, in version order."""
+        if not originator_ids:
+            return []
         curs = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         curs.execute(self._select_originators, (list(originator_ids), before or 2**62))
         return [StoredEvent(oid, version, topic, bytes(state))

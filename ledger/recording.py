@@ -206,8 +206,11 @@ def _record_changed(obj: Any) -> Any:
     """The id of the record an alias or a sanction change names, as far as its shape allows."""
     if not isinstance(obj, dict):
         return None
-    return obj.get("party") if obj.get("type") == "alias" else obj.get(
-        "sanction") if obj.get("type") in _SANCTION_CHANGES else None
+    if obj.get("type") == "alias":
+        return obj.get("party")
+    if obj.get("type") in _SANCTION_CHANGES:
+        return obj.get("sanction")
+    return None
 
 
 def _event_fields(line: FiledLine) -> dict[str, Any]:
