@@ -209,3 +209,31 @@ def test_a_file_longer_than_one_write_batch_is_checked_across_batches_and_refuse
     assert ledger.get_in_force("Alias of A", at=date(2021, 4, 1), known_at=known_at).sanctions
     assert ledger.get_in_force("person:a", at=date(2021, 5, 1), known_at=known_at).sanctions == []
     assert ledger.verify().ok
+
+
+def test_a_record_no_longer_in_hand_is_reloaded_from_the_files_own_uncommitted_batches(
+        ledger, clock):
+    """An import keeps a bounded number of records in memory; one it let go of is folded
+    again from the events its own open transaction has written, not from the last commit."""
+    from ledger.importing import import_transaction
+    from ledger.interchange import read_objects
+    from ledger.recording import Recording
+
+    others = [{"type": "party", "id": f"person:{n}", "kind": "person", "name": f"P {n}"}
+              for n in range(10)]
+    lines = [EU, PERSON, DESIGNATION | {"sources": []}, *others[:6],
+             {"type": "amendment", "id": "am1", "sanction": "d1",
+              "effective_from": "2021-04-01", "measures": ["travel_ban"]},
+             *others[:2],  # already recorded: skipped, touching nothing
+             *others[6:],  # new records: d1 is let go of again
+             {"type": "lifting", "id": "l1", "sanction": "d1", "effective_from": "2021-05-01"}]
+    recorded_at = clock.advance()
+    with import_transaction(ledger, recorded_at) as store:
+        Recording(store, recorded_at, records_in_hand=1).take_all(
+            read_objects([json.dumps(line) for line in lines]), batch=2)
+
+    known_at = clock.advance()
+    answer = ledger.get_in_force("person:a", at=date(2021, 4, 15), known_at=known_at)
+    assert [s.measures for s in answer.sanctions] == [["travel_ban"]]
+    assert ledger.get_in_force("person:a", at=date(2021, 5, 1), known_at=known_at).sanctions == []
+    assert ledger.verify().ok

@@ -42,7 +42,7 @@ Progress = Callable[[int, int], None]
 class Projector:
     """Applies stored events to the read-model tables, in position order."""
 
-    def __init__(self, app: Application[UUID], engine: Engine, batch_size: int = 2000,
+    def __init__(self, app: Application[UUID], engine: Engine, batch_size: int = 10000,
                  cache_size: int = 20000):
         self.app = app
         self.engine = engine
