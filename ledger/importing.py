@@ -15,6 +15,7 @@ or not at all: the position claim and ``complete_until`` move at commit.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -33,6 +34,8 @@ from ledger.readmodel.queries import ReadModel
 if TYPE_CHECKING:
     from ledger.application import SanctionsLedger
 
+_COLLECTOR_LOCK = threading.Lock()
+_COLLECTOR_USERS: list[tuple[int, ...]] = []  # thresholds each overlapping user found
 CONFLICT = ("another writer recorded changes to the ledger first ({}); "
             "nothing was written, re-run the import")
 
@@ -78,16 +81,23 @@ def collecting_less() -> Iterator[None]:
     Both create millions of short-lived objects while holding many long-lived
     ones (records in hand, the projector's cache), and the default thresholds
     rescan those again and again: a quarter of a 200k-line import's time.
-    Collections still run, so memory stays bounded; the thresholds are restored.
+    Collections still run, so memory stays bounded. The collector's settings
+    are process-wide: the first of overlapping imports (threads of one
+    process) changes them, the last to finish restores them.
     """
-    thresholds = gc.get_threshold()
-    gc.freeze()  # what existed before is not rescanned at all
-    gc.set_threshold(50_000, 20, 100)
+    with _COLLECTOR_LOCK:
+        _COLLECTOR_USERS.append(gc.get_threshold())
+        if len(_COLLECTOR_USERS) == 1:
+            gc.freeze()  # what existed before is not rescanned at all
+            gc.set_threshold(50_000, 20, 100)
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        with _COLLECTOR_LOCK:
+            thresholds = _COLLECTOR_USERS.pop(0)
+            if not _COLLECTOR_USERS:
+                gc.set_threshold(*thresholds)
+                gc.unfreeze()
 
 
 @contextmanager

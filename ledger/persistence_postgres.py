@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+import psycopg
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
 from sqlalchemy import Connection
@@ -134,10 +135,13 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self._notify_channel(curs)
         curs.execute(self._draw_positions, (len(stored_events),))
         positions = sorted(row[0] for row in curs.fetchall())
-        with curs.copy(self._copy_events) as copy:
-            for position, e in zip(positions, stored_events, strict=True):
-                copy.write_row((position, e.originator_id, e.originator_version, e.topic,
-                                e.state))
+        try:
+            with curs.copy(self._copy_events) as copy:
+                for position, e in zip(positions, stored_events, strict=True):
+                    copy.write_row((position, e.originator_id, e.originator_version, e.topic,
+                                    e.state))
+        except psycopg.IntegrityError as error:  # a (record, version) stored meanwhile
+            raise IntegrityError(str(error)) from error
         curs.execute(self._select_head)
         row = curs.fetchone()
         with curs.copy(self._copy_links) as copy:

@@ -197,3 +197,21 @@ def in_force(ledger: SanctionsLedger) -> list[str]:
     answer = ledger.get_in_force("base:person:0", at=date(2021, 6, 1), known_at=FAR_FUTURE)
     return [s.id for s in answer.sanctions]
 
+
+
+def test_an_event_for_a_record_version_already_stored_is_refused_as_a_conflict(
+        location, clock: Clock):
+    """The last line of defence beneath the lock and the claim: the store's primary key on
+    (record, version). A stale write is a ConflictError, and the file leaves nothing."""
+    from ledger.importing import import_transaction
+
+    with closing(SanctionsLedger(location, clock=clock)) as ledger:
+        record(ledger, *SANCTION)
+        designation = next(e for e in ledger.iter_events() if e.originator_id ==
+                           record_uuid("eu:a"))
+        recorded_at = clock.advance()
+        with pytest.raises(ConflictError, match="nothing was written"), \
+                import_transaction(ledger, recorded_at) as store:
+            store.append([designation], {})
+        assert sorted(recorded_ids(ledger)) == sorted(line["id"] for line in SANCTION)
+        assert ledger.verify().ok
