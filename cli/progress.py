@@ -18,6 +18,12 @@ class Progress:
             return stream
         return self.display.wrap_file(stream, total=total, description=label)
 
+    def note(self, message: str) -> Callable[[], None] | None:
+        """A callback that prints ``message`` above the progress bars (nothing in a pipe)."""
+        if self.display is None:
+            return None
+        return lambda: self.display.console.print(message)
+
     def counter(self, label: str) -> Callable[[int, int], None] | None:
         if self.display is None:
             return None

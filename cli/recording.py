@@ -11,6 +11,8 @@ import click
 from cli.params import interactive, json_option, open_ledger, print_json
 from cli.progress import progress
 
+WAITING = "Waiting for another import or rebuild of this ledger to finish..."
+
 
 @click.command("import")
 @click.argument("file", required=False,
@@ -58,7 +60,7 @@ def _record(path: Path, as_json: bool):  # noqa: ANN202
         with open_ledger(must_exist=False) as ledger, path.open("rb") as raw, \
                 progress(interactive(as_json)) as shown:
             stream = shown.reading(raw, path.stat().st_size, f"checking {path.name}")
-            return ledger.record_file(read_objects(stream))
+            return ledger.record_file(read_objects(stream), shown.note(WAITING))
     except Exception:
         if not existed and location.backend == "sqlite":
             location.remove_sqlite_files()
@@ -104,7 +106,7 @@ def rebuild(as_json: bool) -> None:
     """Drop the read model and rebuild it from the stored events alone."""
     started = time.perf_counter()
     with open_ledger() as ledger, progress(interactive(as_json)) as shown:
-        count = ledger.rebuild_read_model(shown.counter("rebuilding"))
+        count = ledger.rebuild_read_model(shown.counter("rebuilding"), shown.note(WAITING))
     seconds = time.perf_counter() - started
     if as_json:
         print_json({"events": count, "seconds": round(seconds, 3)})

@@ -94,21 +94,28 @@ class SanctionsLedger(Application[UUID]):
 
     # Commands.
 
-    def record_file(self, objects: Iterable[tuple[int, dict[str, Any]]]) -> RecordingSummary:
+    def record_file(self, objects: Iterable[tuple[int, dict[str, Any]]],
+                    on_wait: Callable[[], None] | None = None) -> RecordingSummary:
         """Record one interchange file whole, or not at all (see ``ledger.recording``).
 
         The writer lock (``ledger.locking``) is held from choosing the recorded
         time until the file's one transaction has committed, so recorded time
-        grows with position.
+        grows with position. ``on_wait`` is called if another writer holds it.
         """
-        with ledger_lock(self.location, WRITER):
+        with ledger_lock(self.location, WRITER, on_wait):
             self.projector.catch_up()
             recorded_at = self._next_recorded_at()
             with collecting_less(), import_transaction(self, recorded_at) as store:
                 return Recording(store, recorded_at).take_all(objects)
 
-    def rebuild_read_model(self, progress: Progress | None = None) -> int:
-        with collecting_less():
+    def rebuild_read_model(self, progress: Progress | None = None,
+                           on_wait: Callable[[], None] | None = None) -> int:
+        """Project every stored event again, queued behind any import under the writer lock.
+
+        An import holds the database's write lock for its whole file: a rebuild
+        started meanwhile would otherwise give up after SQLite's busy timeout.
+        """
+        with ledger_lock(self.location, WRITER, on_wait), collecting_less():
             return self.projector.rebuild(progress)
 
     def _next_recorded_at(self) -> datetime:

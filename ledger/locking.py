@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,20 +46,30 @@ def advisory_key(purpose: str) -> int:
 
 
 @contextmanager
-def ledger_lock(location: LedgerLocation, purpose: str = WRITER) -> Iterator[None]:
-    """Hold the ledger's lock for ``purpose`` (waiting for it) until the block ends."""
+def ledger_lock(location: LedgerLocation, purpose: str = WRITER,
+                on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the ledger's lock for ``purpose`` until the block ends.
+
+    If another process holds it, ``on_wait`` is called once before waiting, so
+    that a user whose import queues behind another one is told why nothing moves.
+    """
     if location.backend == "sqlite":
-        with sqlite_lock(location.writer_lock):
+        with sqlite_lock(location.writer_lock, on_wait):
             yield
         return
-    with postgres_advisory_lock(postgres_conninfo(location), purpose):
+    with postgres_advisory_lock(postgres_conninfo(location), purpose, on_wait):
         yield
 
 
 @contextmanager
-def sqlite_lock(path: Path) -> Iterator[None]:
+def sqlite_lock(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     with path.open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -67,13 +77,18 @@ def sqlite_lock(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def postgres_advisory_lock(conninfo: dict[str, object], purpose: str) -> Iterator[None]:
+def postgres_advisory_lock(conninfo: dict[str, object], purpose: str,
+                           on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """A session-level advisory lock on a dedicated connection, released in ``finally``."""
     import psycopg
 
     key = advisory_key(purpose)
     with psycopg.connect(**conninfo, autocommit=True) as conn:  # type: ignore[arg-type]
-        conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+        taken = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        if not (taken and taken[0]):
+            if on_wait:
+                on_wait()
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
         try:
             yield
         finally:

@@ -215,3 +215,25 @@ def test_an_event_for_a_record_version_already_stored_is_refused_as_a_conflict(
             store.append([designation], {})
         assert sorted(recorded_ids(ledger)) == sorted(line["id"] for line in SANCTION)
         assert ledger.verify().ok
+
+
+def test_a_writer_that_must_queue_is_told_once_then_gets_the_lock(location):
+    """An import behind another one calls its ``on_wait`` (the CLI says "Waiting for another
+    import…" on a terminal) and proceeds as soon as the first writer is done."""
+    from ledger.locking import WRITER, ledger_lock
+
+    told, holding = threading.Event(), threading.Event()
+    with closing(SanctionsLedger(location)):  # a ledger set up: the lock file exists
+        pass
+
+    def second_writer() -> None:
+        with ledger_lock(location, WRITER, on_wait=told.set):
+            holding.set()
+
+    with ledger_lock(location, WRITER, on_wait=lambda: pytest.fail("nobody held the lock")):
+        queued = threading.Thread(target=second_writer)
+        queued.start()
+        assert told.wait(10)
+        assert not holding.wait(0.3)  # still waiting while we hold it
+    queued.join(10)
+    assert holding.is_set()
