@@ -48,7 +48,7 @@ class ImportTransaction:
         self.recorder: Any = ledger.recorder
         self.mapper = ledger.mapper
         self.read_model = ReadModel.within(conn)
-        self.start = self.last = start
+        self.last = start  # the position of the last event written so far
 
     def load(self, record_ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
         """The records with these ids as this transaction sees them, folded from their events."""
