@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from ledger.errors import ConflictError
-from ledger.readmodel.projector import claim_position, write_projection
+from ledger.readmodel.projector import claim_position, fold_records, write_projection
 from ledger.readmodel.queries import ReadModel
 
 if TYPE_CHECKING:
@@ -44,19 +44,14 @@ class ImportTransaction:
     """The open transaction an import writes through, batch by batch."""
 
     def __init__(self, ledger: SanctionsLedger, conn: Connection, start: int):
+        self.ledger = ledger
         self.conn = conn
-        self.recorder: Any = ledger.recorder
-        self.mapper = ledger.mapper
         self.read_model = ReadModel.within(conn)
         self.last = start  # the position of the last event written so far
 
     def load(self, record_ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
         """The records with these ids as this transaction sees them, folded from their events."""
-        found: dict[UUID, Any] = {}
-        for stored in self.recorder.select_within(self.conn, record_ids):
-            event = self.mapper.to_domain_event(stored)
-            found[stored.originator_id] = event.mutate(found.get(stored.originator_id))
-        return found
+        return fold_records(self.ledger, self.conn, record_ids)
 
     def append(self, events: Sequence[Any], records: Mapping[UUID, Aggregate]) -> None:
         """Store a batch of new events (in line order) and project them.
@@ -64,9 +59,10 @@ class ImportTransaction:
         ``records`` holds each touched record as it stands after the batch:
         what the read model's spans are computed from.
         """
-        stored = [self.mapper.to_stored_event(e) for e in events]
+        stored = [self.ledger.mapper.to_stored_event(e) for e in events]
         try:
-            positions = self.recorder.append_within(self.conn, stored)
+            positions = self.ledger.recorder.append_within(  # type: ignore[attr-defined]
+                self.conn, stored)
         except (IntegrityError, SQLIntegrityError) as error:
             raise ConflictError(CONFLICT.format("a record this file changes")) from error
         write_projection(self.conn, positions, events,

@@ -119,11 +119,7 @@ class Projector:
                 before.setdefault(event.originator_id, event.originator_version - 1)
         missing = [i for i, version in before.items() if version > 0 and getattr(
             self._sanctions.get(i), "version", None) != version]
-        loaded: dict[UUID, Any] = {}
-        for stored in self.app.recorder.select_within(conn, missing, before=first):
-            event = self.app.mapper.to_domain_event(stored)
-            loaded[stored.originator_id] = event.mutate(loaded.get(stored.originator_id))
-        self._sanctions.update(loaded)
+        self._sanctions.update(fold_records(self.app, conn, missing, before=first))
 
     # -- watermark: readers never see half a file (revision 0002) --------------------------
 
@@ -159,6 +155,17 @@ class Projector:
         if len(self._sanctions) > self._cache_size:
             self._sanctions.popitem(last=False)
         return sanction
+
+
+def fold_records(app: Application[UUID], conn: Connection, record_ids: Sequence[UUID],
+                 before: int | None = None) -> dict[UUID, Any]:
+    """Records folded from their stored events as ``conn`` sees them (only events stored
+    before position ``before``, if given): one query for all of them."""
+    found: dict[UUID, Any] = {}
+    for stored in app.recorder.select_within(conn, record_ids, before=before):  # type: ignore[attr-defined]
+        event = app.mapper.to_domain_event(stored)
+        found[stored.originator_id] = event.mutate(found.get(stored.originator_id))
+    return found
 
 
 def claim_position(conn: Connection, read: int, new: int, **watermark: datetime) -> bool:
