@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Notification
-from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+from sqlalchemy import Connection, Dialect, Engine, Table, delete, insert, select, update
 
 from ledger.domain import Party, Sanction
 from ledger.fold import spans_in_force
@@ -211,8 +211,22 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     time, and dates repeat).
     """
     dialect = conn.dialect
+    if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
+        keys = list(rows[0])
+        with conn.connection.driver_connection.cursor() as curs, curs.copy(  # type: ignore[union-attr]
+                f"COPY {table.name} ({', '.join(keys)}) FROM STDIN") as copy:
+            for row in _bound_values(table, rows, keys, dialect):
+                copy.write_row(row)
+        return
     compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    keys = compiled.positiontup if compiled.positional else list(rows[0])
+    assert compiled.positiontup is not None, "SQLite's parameters are positional"
+    conn.exec_driver_sql(compiled.string,
+                         _bound_values(table, rows, compiled.positiontup, dialect))
+
+
+def _bound_values(table: Table, rows: list[dict[str, Any]], keys: Sequence[str],
+                  dialect: Dialect) -> list[tuple[Any, ...]]:
+    """The rows as tuples in ``keys`` order, each value through its column's bind processor."""
     columns = []
     for key in keys:
         column = [row[key] for row in rows]
@@ -221,16 +235,7 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
             converted = {value: process(value) for value in set(column)}
             column = [converted[value] for value in column]
         columns.append(column)
-    values: list[Any] = list(zip(*columns, strict=True))
-    if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
-        with conn.connection.driver_connection.cursor() as curs, curs.copy(  # type: ignore[union-attr]
-                f"COPY {table.name} ({', '.join(keys)}) FROM STDIN") as copy:
-            for row in values:
-                copy.write_row(row)
-        return
-    if not compiled.positional:
-        values = [dict(zip(keys, row, strict=True)) for row in values]
-    conn.exec_driver_sql(compiled.string, values)
+    return list(zip(*columns, strict=True))
 
 
 class _BatchWriter:
