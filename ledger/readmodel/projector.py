@@ -25,6 +25,7 @@ from ledger.domain import Party, Sanction
 from ledger.fold import spans_in_force
 from ledger.interchange import referenced_ids
 from ledger.names import fold_name, lower_name
+from ledger.readmodel.queries import chunks
 from ledger.readmodel.schema import (
     READ_MODEL_TABLES,
     line_refs,
@@ -332,9 +333,8 @@ class _BatchWriter:
         """
         spans = sanction_spans.c
         for recorded_at, ids in self.closing.items():
-            for start in range(0, len(ids), 900):
-                current = (spans.sanction_id.in_(ids[start:start + 900])
-                           & spans.recorded_until.is_(None))
+            for chunk in chunks(ids):
+                current = spans.sanction_id.in_(chunk) & spans.recorded_until.is_(None)
                 self.conn.execute(delete(sanction_spans)
                                   .where(current & (spans.recorded_from == recorded_at)))
                 self.conn.execute(update(sanction_spans).where(current)

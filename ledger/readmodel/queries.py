@@ -94,7 +94,7 @@ class ReadModel:
         s = sanction_spans.c
         found: dict[str, list[SanctionInForce]] = {}
         with self._connect() as conn:
-            for chunk in _chunks(sorted(set(targets))):
+            for chunk in chunks(sorted(set(targets))):
                 query = select(sanction_spans).where(s.target.in_(chunk),
                                                      *_in_force_on(at, known_at))
                 for row in conn.execute(query):
@@ -132,7 +132,7 @@ class ReadModel:
         c = recorded_lines.c
         found: dict[str, KnownLine] = {}
         with self._connect() as conn:
-            for chunk in _chunks(sorted(set(line_ids))):
+            for chunk in chunks(sorted(set(line_ids))):
                 query = (select(c.line_id, c.type, c.filed, parties.c.kind)
                          .join(parties, parties.c.party_id == c.line_id, isouter=True)
                          .where(c.line_id.in_(chunk)))
@@ -177,7 +177,7 @@ class ReadModel:
         if not keys:
             return by_key
         with self._connect() as conn:
-            for chunk in _chunks(sorted(set(keys))):
+            for chunk in chunks(sorted(set(keys))):
                 query = select(column, party_id).where(column.in_(chunk))
                 for key, ident in conn.execute(query):
                     by_key.setdefault(key, set()).add(ident)
@@ -254,7 +254,7 @@ def _names_of(conn: Any, ids: list[str]) -> dict[str, list[str]]:
     return names
 
 
-def _chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
+def chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
     """Pieces small enough for one IN list on every backend (SQLite caps bound variables)."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
