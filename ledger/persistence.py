@@ -31,6 +31,8 @@ from sqlalchemy import Connection
 GENESIS = "0" * 64
 CHAIN_TABLE = "event_chain"
 INSERT_CHUNK = 1000
+_SELECT_HEAD = f"SELECT hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
+_INSERT_LINKS = f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)"
 
 
 class DateAsISO(Transcoding):
@@ -87,10 +89,10 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs) or []
-        c.execute(f"SELECT hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
+        c.execute(_SELECT_HEAD)
         row = c.fetchone()
-        rows = chain_rows(row[0] if row else GENESIS, positions, stored_events)
-        c.executemany(f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)", rows)
+        c.executemany(_INSERT_LINKS,
+                      chain_rows(row[0] if row else GENESIS, positions, stored_events))
         return positions
 
     # The bulk path: an import's events, chain and read-model rows in ONE transaction
@@ -112,10 +114,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             "VALUES (?, ?, ?, ?, ?)",
             [(position, e.originator_id.hex, e.originator_version, e.topic, e.state)
              for position, e in zip(positions, stored_events, strict=True)])
-        head = conn.exec_driver_sql(
-            f"SELECT hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1").scalar()
-        conn.exec_driver_sql(f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)",
-                             chain_rows(head or GENESIS, positions, stored_events))
+        head = conn.exec_driver_sql(_SELECT_HEAD).scalar()
+        conn.exec_driver_sql(_INSERT_LINKS, chain_rows(head or GENESIS, positions, stored_events))
         return positions
 
     def select_within(self, conn: Connection, originator_ids: Sequence[UUID],
