@@ -134,10 +134,11 @@ class SanctionsLedger(Application[UUID]):
 
     def _answer(self, party: str, role: str, at: date, known_at: datetime) -> InForceAnswer:
         known_by = self._known_by(known_at)
-        entry = self.read_model.resolve_party(party)
-        found = self.read_model.find_in_force(at=at, known_at=known_by, **{role: entry.id})
-        evidence = {line.id: line for line in
-                    self.read_model.lines([i for s in found for i in s.evidence])}
+        with self.read_model.reading() as read_model:
+            entry = read_model.resolve_party(party)
+            found = read_model.find_in_force(at=at, known_at=known_by, **{role: entry.id})
+            evidence = {line.id: line for line in
+                        read_model.lines([i for s in found for i in s.evidence])}
         in_recorded_order = [
             replace(s, evidence=sorted(s.evidence, key=lambda i: evidence[i].position))
             for s in found]

@@ -59,9 +59,7 @@ class Projector:
         """The tracked position, and the latest recorded time whose events are all
         applied (queries cap known_at there), in one read."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(projection_position.c.position,
-                                      projection_position.c.complete_until)
-                               .where(projection_position.c.name == PROJECTION)).first()
+            row = conn.execute(_STATUS).first()
         return (int(row.position), row.complete_until) if row else (0, None)
 
     def lag(self) -> int:
@@ -190,6 +188,11 @@ def write_projection(conn: Connection, positions: list[int],
     projector folds it from the log; an import has it in hand.
     """
     _BatchWriter(conn, sanction_after).write(positions, events)
+
+
+# Read before every answer: built once, since building a select costs more than running it.
+_STATUS = select(projection_position.c.position, projection_position.c.complete_until).where(
+    projection_position.c.name == PROJECTION)
 
 
 def _read_position(conn: Connection) -> int:

@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    Row,
+    Select,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 
 from ledger.errors import AmbiguousPartyError, UnknownPartyError
 from ledger.fold import SanctionInForce
@@ -72,6 +82,12 @@ class ReadModel:
         return cls(connection.engine, connection)
 
     @contextmanager
+    def reading(self) -> Iterator[ReadModel]:
+        """The read model over one connection, for an answer made of several reads."""
+        with self._connect() as conn:
+            yield ReadModel(self.engine, conn)
+
+    @contextmanager
     def _connect(self) -> Iterator[Connection]:
         if self._connection is not None:
             yield self._connection
@@ -82,22 +98,21 @@ class ReadModel:
     def find_in_force(self, *, at: date, known_at: datetime, target: str | None = None,
                       authority: str | None = None) -> list[SanctionInForce]:
         """Sanctions in force on ``at`` as recorded by ``known_at``, against or by a party."""
-        s = sanction_spans.c
-        who = s.target == target if target is not None else s.authority == authority
-        query = select(sanction_spans).where(who, *_in_force_on(at, known_at))
+        query, party = ((_SPANS_AGAINST, target) if target is not None
+                        else (_SPANS_IMPOSED_BY, authority))
         with self._connect() as conn:
-            return _by_id(_in_force(row) for row in conn.execute(query))
+            rows = conn.execute(query, {"party": party, "at": at, "known_at": known_at})
+            return _by_id(_in_force(row) for row in rows)
 
     def find_in_force_many(self, targets: Iterable[str], *, at: date,
                            known_at: datetime) -> dict[str, list[SanctionInForce]]:
         """``find_in_force`` for many targets at once: one query per chunk of targets."""
-        s = sanction_spans.c
         found: dict[str, list[SanctionInForce]] = {}
         with self._connect() as conn:
             for chunk in chunks(sorted(set(targets))):
-                query = select(sanction_spans).where(s.target.in_(chunk),
-                                                     *_in_force_on(at, known_at))
-                for row in conn.execute(query):
+                rows = conn.execute(_SPANS_AGAINST_ANY,
+                                    {"parties": chunk, "at": at, "known_at": known_at})
+                for row in rows:
                     found.setdefault(row.target, []).append(_in_force(row))
         return {target: _by_id(sanctions) for target, sanctions in found.items()}
 
@@ -105,10 +120,9 @@ class ReadModel:
         """The recorded lines with these ids, in recorded order."""
         if not line_ids:
             return []
-        query = (select(recorded_lines).where(recorded_lines.c.line_id.in_(set(line_ids)))
-                 .order_by(recorded_lines.c.position))
         with self._connect() as conn:
-            return [_recorded_line(row) for row in conn.execute(query)]
+            rows = conn.execute(_LINES, {"ids": sorted(set(line_ids))})
+            return [_recorded_line(row) for row in rows]
 
     def get_line(self, line_id: str) -> RecordedLine | None:
         found = self.lines([line_id])
@@ -129,15 +143,11 @@ class ReadModel:
 
     def known_lines(self, line_ids: Iterable[str]) -> dict[str, KnownLine]:
         """``known_line`` for many ids at once (absent ids are left out): chunked IN queries."""
-        c = recorded_lines.c
         found: dict[str, KnownLine] = {}
         with self._connect() as conn:
             for chunk in chunks(sorted(set(line_ids))):
-                query = (select(c.line_id, c.type, c.filed, parties.c.kind)
-                         .join(parties, parties.c.party_id == c.line_id, isouter=True)
-                         .where(c.line_id.in_(chunk)))
                 found.update({row.line_id: KnownLine(row.type, row.filed, row.kind)
-                              for row in conn.execute(query).all()})
+                              for row in conn.execute(_KNOWN_LINES, {"ids": chunk})})
         return found
 
     def last_recorded_at(self) -> datetime | None:
@@ -146,7 +156,7 @@ class ReadModel:
 
     def resolve_party(self, text: str) -> PartyEntry:
         """A party by id, else by name or alias (case-insensitive, then folded)."""
-        found = self._parties(self.resolve_parties([text]).get(text, []))
+        found = self._parties([text]) or self._parties(self._named([text]).get(text, []))
         if not found:
             raise UnknownPartyError(f"no party has the id, name or alias {text!r}")
         if len(found) > 1:
@@ -162,24 +172,27 @@ class ReadModel:
         candidate, an unknown one is absent. One query per chunk and rule.
         """
         texts = list(dict.fromkeys(texts))
-        c = parties.c
-        found = {t: [t] for t in self._matching(c.party_id, c.party_id, texts)}
-        for column, key in ((party_names.c.lowered, lower_name),
-                            (party_names.c.folded, fold_name)):
+        found = {t: [t] for t in self._matching(_PARTY_IDS, texts)}
+        found.update(self._named([t for t in texts if t not in found]))
+        return found
+
+    def _named(self, texts: list[str]) -> dict[str, list[str]]:
+        """The party ids each text is a name or alias of: case-insensitively, else folded."""
+        found: dict[str, list[str]] = {}
+        for query, key in ((_PARTIES_BY_LOWERED, lower_name), (_PARTIES_BY_FOLDED, fold_name)):
             keys = {t: key(t) for t in texts if t not in found}
-            by_key = self._matching(column, party_names.c.party_id, set(keys.values()))
+            by_key = self._matching(query, set(keys.values()))
             found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
         return found
 
-    def _matching(self, column: Any, party_id: Any, keys: Iterable[str]) -> dict[str, set[str]]:
-        """key -> party ids whose ``column`` equals it, in chunked IN queries."""
+    def _matching(self, query: Select[Any], keys: Iterable[str]) -> dict[str, set[str]]:
+        """key -> party ids that ``query`` (key, party id) pairs it with, chunk by chunk."""
         by_key: dict[str, set[str]] = {}
         if not keys:
             return by_key
         with self._connect() as conn:
             for chunk in chunks(sorted(set(keys))):
-                query = select(column, party_id).where(column.in_(chunk))
-                for key, ident in conn.execute(query):
+                for key, ident in conn.execute(query, {"keys": chunk}):
                     by_key.setdefault(key, set()).add(ident)
         return by_key
 
@@ -199,11 +212,13 @@ class ReadModel:
             return sorted(conn.execute(query).scalars())
 
     def _parties(self, ids: list[str] | None, limit: int | None = None) -> list[PartyEntry]:
-        query = select(parties).order_by(parties.c.party_id).limit(limit)
-        if ids is not None:
-            query = query.where(parties.c.party_id.in_(ids))
+        if ids == []:
+            return []
+        query = _ALL_PARTIES if ids is None else _PARTIES
+        if limit is not None:
+            query = query.limit(limit)
         with self._connect() as conn:
-            found = list(conn.execute(query))
+            found = list(conn.execute(query, {"ids": ids}))
             names = _names_of(conn, [row.party_id for row in found])
         return [PartyEntry(r.party_id, r.kind, r.name, r.country, names.get(r.party_id, []))
                 for r in found]
@@ -247,9 +262,7 @@ class ReadModel:
 def _names_of(conn: Any, ids: list[str]) -> dict[str, list[str]]:
     names: dict[str, list[str]] = {}
     if ids:
-        query = select(party_names.c.party_id, party_names.c.name).where(
-            and_(party_names.c.party_id.in_(ids)))
-        for party_id, name in conn.execute(query):
+        for party_id, name in conn.execute(_NAMES, {"ids": ids}):
             names.setdefault(party_id, []).append(name)
     return names
 
@@ -260,14 +273,14 @@ def chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
         yield items[start:start + size]
 
 
-def _believed_at(known_at: datetime) -> list[Any]:
+def _believed_at(known_at: datetime | BindParameter[Any]) -> list[Any]:
     """Spans the ledger held at ``known_at`` (rule 1: recorded by then, not yet superseded)."""
     s = sanction_spans.c
     return [s.recorded_from <= known_at,
             or_(s.recorded_until.is_(None), s.recorded_until > known_at)]
 
 
-def _in_force_on(at: date, known_at: datetime) -> list[Any]:
+def _in_force_on(at: BindParameter[Any], known_at: BindParameter[Any]) -> list[Any]:
     """The span conditions of rules 1-5: valid on ``at``, believed at ``known_at``."""
     s = sanction_spans.c
     return [s.valid_from <= at, or_(s.valid_until.is_(None), s.valid_until >= at),
@@ -305,3 +318,32 @@ class SpanInForce:
     valid_until: date | None
     measures: list[str]
     effective_from: date
+
+
+# The statements a point answer, a screening and an import run over and over, built
+# once: building a select and its cache key cost more than executing it (issue 5).
+_SPANS_AGAINST = select(sanction_spans).where(
+    sanction_spans.c.target == bindparam("party"),
+    *_in_force_on(bindparam("at"), bindparam("known_at")))
+_SPANS_IMPOSED_BY = select(sanction_spans).where(
+    sanction_spans.c.authority == bindparam("party"),
+    *_in_force_on(bindparam("at"), bindparam("known_at")))
+_SPANS_AGAINST_ANY = select(sanction_spans).where(
+    sanction_spans.c.target.in_(bindparam("parties", expanding=True)),
+    *_in_force_on(bindparam("at"), bindparam("known_at")))
+_LINES = (select(recorded_lines)
+          .where(recorded_lines.c.line_id.in_(bindparam("ids", expanding=True)))
+          .order_by(recorded_lines.c.position))
+_KNOWN_LINES = (select(recorded_lines.c.line_id, recorded_lines.c.type,
+                       recorded_lines.c.filed, parties.c.kind)
+                .join(parties, parties.c.party_id == recorded_lines.c.line_id, isouter=True)
+                .where(recorded_lines.c.line_id.in_(bindparam("ids", expanding=True))))
+_PARTY_IDS, _PARTIES_BY_LOWERED, _PARTIES_BY_FOLDED = (
+    select(key, party_id).where(key.in_(bindparam("keys", expanding=True)))
+    for key, party_id in ((parties.c.party_id, parties.c.party_id),
+                          (party_names.c.lowered, party_names.c.party_id),
+                          (party_names.c.folded, party_names.c.party_id)))
+_ALL_PARTIES = select(parties).order_by(parties.c.party_id)
+_PARTIES = _ALL_PARTIES.where(parties.c.party_id.in_(bindparam("ids", expanding=True)))
+_NAMES = select(party_names.c.party_id, party_names.c.name).where(
+    party_names.c.party_id.in_(bindparam("ids", expanding=True)))
