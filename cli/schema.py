@@ -32,13 +32,23 @@ def downgrade(revision: str) -> None:
 
 
 def _migrate(direction: str, revision: str) -> None:
-    """Run Alembic in one transaction on the ledger named by --db."""
+    """Run Alembic in one transaction on the ledger named by --db, queued behind any
+    import or rebuild: SQLite's write lock would otherwise give up on a long import
+    after its busy timeout, and a migration must not change tables under a writer."""
     import migrations
+    from cli.params import interactive
+    from cli.recording import WAITING
+    from ledger.locking import WRITER, ledger_lock
+    from ledger.settings import resolve_location
 
+    location = resolve_location(click.get_current_context().find_root().obj)
+    on_wait = (lambda: click.echo(WAITING, err=True)) if interactive(False) else None
     engine = _engine()
-    with engine.begin() as conn:
-        getattr(migrations, direction)(conn, revision)
-    engine.dispose()
+    try:
+        with ledger_lock(location, WRITER, on_wait), engine.begin() as conn:
+            getattr(migrations, direction)(conn, revision)
+    finally:
+        engine.dispose()
     click.echo(f"Read model {direction}d to {revision}.")
 
 

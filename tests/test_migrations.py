@@ -5,6 +5,7 @@ Each test runs on SQLite and on PostgreSQL (the ``location`` fixture).
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -18,6 +19,7 @@ import migrations
 from cli.main import main
 from conftest import Clock, ledger_url, record
 from ledger.application import SanctionsLedger
+from ledger.locking import WRITER, ledger_lock
 from ledger.readmodel.database import create_read_engine, current_revision
 from ledger.readmodel.schema import SCHEMA_REVISION, metadata
 from ledger.settings import LedgerLocation
@@ -130,6 +132,21 @@ def test_db_current_upgrade_and_downgrade_report_what_they_did(location, ledger_
     assert cli(location, "db", "current").output == \
         f"current: {SCHEMA_REVISION}\nexpected: {SCHEMA_REVISION}\n"
     assert cli(location, "db", "downgrade", "0001").output == "Read model downgraded to 0001.\n"
+
+
+def test_an_upgrade_waits_for_a_running_import_instead_of_failing_on_a_lock(
+        location, ledger_at_0001):
+    """An import holds the writer lock (and SQLite's write lock) for its whole file:
+    a migration started meanwhile queues behind it, then runs."""
+    done: list = []
+    with ledger_lock(location, WRITER):
+        upgrading = threading.Thread(target=lambda: done.append(cli(location, "db", "upgrade")))
+        upgrading.start()
+        upgrading.join(0.5)
+        assert not done, "the upgrade ran while a writer held the ledger"
+    upgrading.join(30)
+    assert done[0].exit_code == 0, done[0].output
+    assert cli(location, "db", "current").output.startswith(f"current: {SCHEMA_REVISION}\n")
 
 
 def test_a_ledger_with_data_at_0001_upgrades_and_answers_as_before(
