@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import JSONTranscoder
+from sqlalchemy import Connection
 
 from ledger.audit import LogEntry, check_chain, read_log
 from ledger.errors import LedgerNotFoundError
@@ -25,6 +26,7 @@ from ledger.locking import SETUP, WRITER, ledger_lock
 from ledger.persistence import ChainReport, DateAsISO
 from ledger.readmodel.database import (
     can_write_read_model,
+    create_answer_engine,
     create_read_engine,
     ensure_schema,
     is_set_up,
@@ -72,6 +74,7 @@ class SanctionsLedger(Application[UUID]):
         self.location = location
         self.clock = clock
         self.engine = create_read_engine(location)
+        self.answering = create_answer_engine(location, self.engine)
         # A fresh ledger is set up by one process at a time (tables, then migrations).
         with nullcontext() if is_set_up(self.engine) else ledger_lock(location, SETUP):
             super().__init__(env=location.eventsourcing_env())
@@ -91,6 +94,7 @@ class SanctionsLedger(Application[UUID]):
     def close(self) -> None:
         super().close()
         self.engine.dispose()
+        self.answering.dispose()
 
     # Commands.
 
@@ -133,8 +137,9 @@ class SanctionsLedger(Application[UUID]):
         return self._answer(authority, "authority", at, known_at)
 
     def _answer(self, party: str, role: str, at: date, known_at: datetime) -> InForceAnswer:
-        known_by = self._known_by(known_at)
-        with self.read_model.reading() as read_model:
+        with self.answering.connect() as conn:
+            known_by = self._known_by(known_at, conn)
+            read_model = ReadModel.within(conn)
             entry = read_model.resolve_party(party)
             found = read_model.find_in_force(at=at, known_at=known_by, **{role: entry.id})
             evidence = {line.id: line for line in
@@ -150,18 +155,19 @@ class SanctionsLedger(Application[UUID]):
         if not self.read_only:
             self.projector.catch_up()
 
-    def _known_by(self, known_at: datetime) -> datetime:
+    def _known_by(self, known_at: datetime, conn: Connection | None = None) -> datetime:
         """Catch up as ``_catch_up`` does, then cap ``known_at`` at the last recorded time
         the read model holds whole.
 
-        With nothing new (the usual case) that is two small reads, the store's
-        last position and the projection's row, which a point query pays for.
+        With nothing new (the usual case) that is two small reads, on the
+        query's own connection if it has one.
         """
-        position, complete = self.projector.status()
-        if not self.read_only and (self.recorder.max_notification_id() or 0) > position:
-            self.projector.catch_up()
-            _, complete = self.projector.status()
-        return min(known_at, complete or datetime.min.replace(tzinfo=UTC))
+        with nullcontext(conn) if conn is not None else self.answering.connect() as reading:
+            status = self.projector.status(reading)
+            if not self.read_only and status.lag > 0:
+                self.projector.catch_up()
+                status = self.projector.status(reading)
+        return min(known_at, status.complete_until or datetime.min.replace(tzinfo=UTC))
 
     def screen(self, queries: Iterable[str], *, at: date,
                known_at: datetime) -> Iterator[Screened]:

@@ -107,7 +107,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         The caller holds the ledger's writer lock and SQLite's write lock.
         """
         table = self.events_table_name
-        last = conn.exec_driver_sql(f"SELECT MAX(rowid) FROM {table}").scalar() or 0
+        last = self.last_position_within(conn)
         positions = list(range(last + 1, last + 1 + len(stored_events)))
         conn.exec_driver_sql(
             f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
@@ -117,6 +117,10 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         head = conn.exec_driver_sql(_SELECT_HEAD).scalar()
         conn.exec_driver_sql(_INSERT_LINKS, chain_rows(head or GENESIS, positions, stored_events))
         return positions
+
+    def last_position_within(self, conn: Connection) -> int:
+        """The last stored position as ``conn`` sees it (eventsourcing's own statement)."""
+        return conn.exec_driver_sql(self.select_max_notification_id_statement).scalar() or 0
 
     def select_within(self, conn: Connection, originator_ids: Sequence[UUID],
                       before: int | None = None) -> list[StoredEvent]:

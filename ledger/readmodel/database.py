@@ -19,6 +19,20 @@ def create_read_engine(location: LedgerLocation) -> Engine:
     return create_engine(location.sqlalchemy_url())
 
 
+def create_answer_engine(location: LedgerLocation, engine: Engine) -> Engine:
+    """Where answers read: on PostgreSQL a pool of autocommit connections.
+
+    Under READ COMMITTED each statement of an answer sees its own snapshot
+    whether or not they share a transaction (the ``complete_until`` cap is what
+    keeps an answer consistent), so BEGIN and ROLLBACK were two round trips
+    of six for nothing. SQLite's driver opens no transaction for a SELECT, so
+    there the read-model engine serves as it is.
+    """
+    if location.backend == "postgresql":
+        return create_engine(location.sqlalchemy_url(), isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout = 30000")

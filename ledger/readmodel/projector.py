@@ -13,7 +13,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -40,6 +40,19 @@ PROJECTION = "sanctions"
 Progress = Callable[[int, int], None]
 
 
+class ProjectionStatus(NamedTuple):
+    """The tracked position; the latest recorded time whose events are all applied
+    (queries cap known_at there); the store's last position."""
+
+    position: int
+    complete_until: datetime | None
+    last_stored: int
+
+    @property
+    def lag(self) -> int:
+        return self.last_stored - self.position
+
+
 class Projector:
     """Applies stored events to the read-model tables, in position order."""
 
@@ -55,16 +68,19 @@ class Projector:
         with self.engine.connect() as conn:
             return _read_position(conn)
 
-    def status(self) -> tuple[int, datetime | None]:
-        """The tracked position, and the latest recorded time whose events are all
-        applied (queries cap known_at there), in one read."""
-        with self.engine.connect() as conn:
-            row = conn.execute(_STATUS).first()
-        return (int(row.position), row.complete_until) if row else (0, None)
+    def status(self, conn: Connection) -> ProjectionStatus:
+        """Where the read model stands against the store, as ``conn`` sees both: what a
+        query checks before answering, in two small reads on the query's own connection."""
+        row = conn.execute(_STATUS).first()
+        last_stored = self.app.recorder.last_position_within(conn)  # type: ignore[attr-defined]
+        if row is None:
+            return ProjectionStatus(0, None, last_stored)
+        return ProjectionStatus(int(row.position), row.complete_until, last_stored)
 
     def lag(self) -> int:
         """How many stored events the read model has not applied yet."""
-        return (self.app.recorder.max_notification_id() or 0) - self.position()
+        with self.engine.connect() as conn:
+            return self.status(conn).lag
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply every event recorded after the tracked position; return how many."""

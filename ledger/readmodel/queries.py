@@ -77,15 +77,9 @@ class ReadModel:
 
     @classmethod
     def within(cls, connection: Connection) -> ReadModel:
-        """The read model as one open transaction sees it: an import checks its lines
-        against what its own earlier batches wrote, before any of it is committed."""
+        """The read model as one connection sees it: an answer's reads share one, and an
+        import checks its lines against what its own earlier batches wrote, uncommitted."""
         return cls(connection.engine, connection)
-
-    @contextmanager
-    def reading(self) -> Iterator[ReadModel]:
-        """The read model over one connection, for an answer made of several reads."""
-        with self._connect() as conn:
-            yield ReadModel(self.engine, conn)
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:
