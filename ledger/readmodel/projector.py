@@ -250,7 +250,7 @@ def _bound_values(table: Table, rows: list[dict[str, Any]], keys: Sequence[str],
     columns = []
     for key in keys:
         column = [row[key] for row in rows]
-        process = table.c[key].type._cached_bind_processor(dialect)
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             converted = {value: process(value) for value in set(column)}
             column = [converted[value] for value in column]
