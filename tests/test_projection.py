@@ -60,7 +60,8 @@ def test_a_projector_that_lost_the_race_writes_nothing(location, clock: Clock,
 
     assert writer.projector.catch_up() == 5
     spans = count(writer, sanction_spans)
-    assert late.projector._apply_batch(0, batch) is False  # it read position 0, now stale
+    with late.engine.begin() as conn:  # it read position 0, now stale
+        assert late.projector._apply_batch(conn, 0, batch) is False
     assert (count(late, recorded_lines), count(late, sanction_spans)) == (5, spans)
     writer.close()
     late.close()
@@ -90,3 +91,26 @@ def test_a_long_lived_projector_reloads_a_sanction_another_process_changed(locat
     assert answer.sanctions == []
     first.close()
     second.close()
+
+
+def test_a_query_during_a_rebuild_answers_from_the_read_model_before_it(
+        location, clock: Clock):
+    """A rebuild is one transaction: a screening that runs meanwhile still finds the
+    party sanctioned (in separate transactions it read an emptied read model)."""
+    ledger = SanctionsLedger(location, clock=clock)
+    record_path(ledger, SPEC_EXAMPLES / "stage1.jsonl")
+    now = clock.advance()
+    before = ledger.get_in_force("Example Official", at=date(2021, 4, 1), known_at=now)
+    assert before.sanctions
+    screening = SanctionsLedger(location, clock=clock)
+    during = []
+
+    def between_batches(done: int, total: int) -> None:
+        during.append(screening.get_in_force("Example Official", at=date(2021, 4, 1),
+                                             known_at=now).sanctions)
+
+    ledger.projector.batch_size = 2
+    assert ledger.rebuild_read_model(between_batches) == 5
+    assert len(during) == 3 and all(seen == before.sanctions for seen in during)
+    screening.close()
+    ledger.close()

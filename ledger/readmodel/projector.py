@@ -22,6 +22,7 @@ from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Dialect, Engine, Table, delete, insert, select, update
 
 from ledger.domain import Party, Sanction
+from ledger.errors import ConflictError
 from ledger.fold import spans_in_force
 from ledger.interchange import referenced_ids
 from ledger.names import fold_name, lower_name
@@ -83,41 +84,57 @@ class Projector:
             return self.status(conn).lag
 
     def catch_up(self, progress: Progress | None = None) -> int:
-        """Apply every event recorded after the tracked position; return how many."""
+        """Apply every event recorded after the tracked position, a transaction per batch;
+        return how many."""
         applied, total = 0, self.lag()
         if total <= 0:  # the common case before every query: nothing new, two reads only
             return 0
-        while True:
-            start = self.position()
-            batch = self.app.recorder.select_notifications(
-                start=start, limit=self.batch_size, inclusive_of_start=False)
-            if not batch:
-                return applied
-            if self._apply_batch(start, batch):
-                applied += len(batch)
-                if progress:
-                    progress(applied, max(total, applied))
+        while batch := self._batch_after(start := self.position()):
+            with self.engine.begin() as conn:
+                if not self._apply_batch(conn, start, batch):
+                    continue
+            applied += len(batch)
+            if progress:
+                progress(applied, max(total, applied))
+        return applied
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Forget every projected row and project the whole log again from the events alone."""
+        """Forget every projected row and project the whole log again from the events
+        alone, in ONE transaction.
+
+        Readers keep the old read model until the new one commits: in separate
+        transactions, a screening during a rebuild read an emptied model and
+        found nobody sanctioned. A rebuild killed mid-way leaves the old one.
+        """
+        self._sanctions.clear()
+        applied, start = 0, 0
         with self.engine.begin() as conn:
             for table in reversed(READ_MODEL_TABLES):
                 conn.execute(delete(table))
             conn.execute(insert(projection_position).values(name=PROJECTION, position=0))
-        self._sanctions.clear()
-        return self.catch_up(progress)
+            total = self.status(conn).last_stored
+            while batch := self._batch_after(start):
+                if not self._apply_batch(conn, start, batch):  # the row is ours until commit
+                    raise ConflictError("the read model's position moved during the rebuild; "
+                                        "nothing was changed, re-run it")
+                applied, start = applied + len(batch), batch[-1].id
+                if progress:
+                    progress(applied, max(total, applied))
+        return applied
 
-    def _apply_batch(self, start: int, batch: Sequence[Notification],
-                     events: list[DomainEventProtocol[UUID]] | None = None) -> bool:
-        if events is None:
-            events = [self.app.mapper.to_domain_event(n) for n in batch]
-        watermark = self._complete_after(batch, events)
-        with self.engine.begin() as conn:
-            if not claim_position(conn, start, batch[-1].id, **watermark):
-                self._sanctions.clear()  # another projector moved on: our cache may be stale
-                return False
-            self._load_sanctions(conn, batch[0].id, events)
-            write_projection(conn, [n.id for n in batch], events, self.sanction_after)
+    def _batch_after(self, start: int) -> list[Notification]:
+        return self.app.recorder.select_notifications(
+            start=start, limit=self.batch_size, inclusive_of_start=False)
+
+    def _apply_batch(self, conn: Connection, start: int, batch: Sequence[Notification]) -> bool:
+        """Project ``batch`` on ``conn`` if the position is still ``start``; False (nothing
+        written) if another projector moved it first."""
+        events = [self.app.mapper.to_domain_event(n) for n in batch]
+        if not claim_position(conn, start, batch[-1].id, **self._complete_after(batch, events)):
+            self._sanctions.clear()  # another projector moved on: our cache may be stale
+            return False
+        self._load_sanctions(conn, batch[0].id, events)
+        write_projection(conn, [n.id for n in batch], events, self.sanction_after)
         return True
 
     def _load_sanctions(self, conn: Connection, first: int,
