@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
+    ColumnElement,
     Connection,
     Engine,
     Row,
     Select,
+    any_,
     bindparam,
     func,
     or_,
@@ -104,7 +107,7 @@ class ReadModel:
         found: dict[str, list[SanctionInForce]] = {}
         with self._connect() as conn:
             for chunk in chunks(sorted(set(targets))):
-                rows = conn.execute(_SPANS_AGAINST_ANY,
+                rows = conn.execute(_SPANS_AGAINST_ANY.on(conn),
                                     {"parties": chunk, "at": at, "known_at": known_at})
                 for row in rows:
                     found.setdefault(row.target, []).append(_in_force(row))
@@ -115,7 +118,7 @@ class ReadModel:
         if not line_ids:
             return []
         with self._connect() as conn:
-            rows = conn.execute(_LINES, {"ids": sorted(set(line_ids))})
+            rows = conn.execute(_LINES.on(conn), {"ids": sorted(set(line_ids))})
             return [_recorded_line(row) for row in rows]
 
     def get_line(self, line_id: str) -> RecordedLine | None:
@@ -141,7 +144,7 @@ class ReadModel:
         with self._connect() as conn:
             for chunk in chunks(sorted(set(line_ids))):
                 found.update({row.line_id: KnownLine(row.type, row.filed, row.kind)
-                              for row in conn.execute(_KNOWN_LINES, {"ids": chunk})})
+                              for row in conn.execute(_KNOWN_LINES.on(conn), {"ids": chunk})})
         return found
 
     def last_recorded_at(self) -> datetime | None:
@@ -179,14 +182,14 @@ class ReadModel:
             found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
         return found
 
-    def _matching(self, query: Select[Any], keys: Iterable[str]) -> dict[str, set[str]]:
+    def _matching(self, query: _AmongList, keys: Iterable[str]) -> dict[str, set[str]]:
         """key -> party ids that ``query`` (key, party id) pairs it with, chunk by chunk."""
         by_key: dict[str, set[str]] = {}
         if not keys:
             return by_key
         with self._connect() as conn:
             for chunk in chunks(sorted(set(keys))):
-                for key, ident in conn.execute(query, {"keys": chunk}):
+                for key, ident in conn.execute(query.on(conn), {"keys": chunk}):
                     by_key.setdefault(key, set()).add(ident)
         return by_key
 
@@ -208,10 +211,10 @@ class ReadModel:
     def _parties(self, ids: list[str] | None, limit: int | None = None) -> list[PartyEntry]:
         if ids == []:
             return []
-        query = _ALL_PARTIES if ids is None else _PARTIES
-        if limit is not None:
-            query = query.limit(limit)
         with self._connect() as conn:
+            query = _ALL_PARTIES if ids is None else _PARTIES.on(conn)
+            if limit is not None:
+                query = query.limit(limit)
             found = list(conn.execute(query, {"ids": ids}))
             names = _names_of(conn, [row.party_id for row in found])
         return [PartyEntry(r.party_id, r.kind, r.name, r.country, names.get(r.party_id, []))
@@ -256,7 +259,7 @@ class ReadModel:
 def _names_of(conn: Any, ids: list[str]) -> dict[str, list[str]]:
     names: dict[str, list[str]] = {}
     if ids:
-        for party_id, name in conn.execute(_NAMES, {"ids": ids}):
+        for party_id, name in conn.execute(_NAMES.on(conn), {"ids": ids}):
             names.setdefault(party_id, []).append(name)
     return names
 
@@ -322,22 +325,45 @@ _SPANS_AGAINST = select(sanction_spans).where(
 _SPANS_IMPOSED_BY = select(sanction_spans).where(
     sanction_spans.c.authority == bindparam("party"),
     *_in_force_on(bindparam("at"), bindparam("known_at")))
-_SPANS_AGAINST_ANY = select(sanction_spans).where(
-    sanction_spans.c.target.in_(bindparam("parties", expanding=True)),
-    *_in_force_on(bindparam("at"), bindparam("known_at")))
-_LINES = (select(recorded_lines)
-          .where(recorded_lines.c.line_id.in_(bindparam("ids", expanding=True)))
-          .order_by(recorded_lines.c.position))
-_KNOWN_LINES = (select(recorded_lines.c.line_id, recorded_lines.c.type,
-                       recorded_lines.c.filed, parties.c.kind)
-                .join(parties, parties.c.party_id == recorded_lines.c.line_id, isouter=True)
-                .where(recorded_lines.c.line_id.in_(bindparam("ids", expanding=True))))
+
+
+Among = Callable[[Any, str], ColumnElement[bool]]  # (column, list parameter) -> condition
+
+
+class _AmongList:
+    """A statement over a list parameter, built once per backend.
+
+    SQLite gets an expanding ``IN (?, ?, ...)``. PostgreSQL gets ``= ANY(:list)``,
+    one array parameter: psycopg converts a query's placeholders in Python and
+    caches only short queries, so a 900-placeholder IN list was converted
+    afresh on every call (a tenth of a PostgreSQL import's time).
+    """
+
+    def __init__(self, build: Callable[[Among], Select[Any]]):
+        self.sqlite = build(lambda column, name: column.in_(bindparam(name, expanding=True)))
+        self.postgresql = build(
+            lambda column, name: column == any_(bindparam(name, type_=ARRAY(column.type))))
+
+    def on(self, conn: Connection) -> Select[Any]:
+        return self.postgresql if conn.dialect.name == "postgresql" else self.sqlite
+
+
+_SPANS_AGAINST_ANY = _AmongList(lambda among: select(sanction_spans).where(
+    among(sanction_spans.c.target, "parties"),
+    *_in_force_on(bindparam("at"), bindparam("known_at"))))
+_LINES = _AmongList(lambda among: select(recorded_lines).where(
+    among(recorded_lines.c.line_id, "ids")).order_by(recorded_lines.c.position))
+_KNOWN_LINES = _AmongList(lambda among: select(
+    recorded_lines.c.line_id, recorded_lines.c.type, recorded_lines.c.filed, parties.c.kind)
+    .join(parties, parties.c.party_id == recorded_lines.c.line_id, isouter=True)
+    .where(among(recorded_lines.c.line_id, "ids")))
 _PARTY_IDS, _PARTIES_BY_LOWERED, _PARTIES_BY_FOLDED = (
-    select(key, party_id).where(key.in_(bindparam("keys", expanding=True)))
+    _AmongList(lambda among, key=key, party_id=party_id:
+               select(key, party_id).where(among(key, "keys")))
     for key, party_id in ((parties.c.party_id, parties.c.party_id),
                           (party_names.c.lowered, party_names.c.party_id),
                           (party_names.c.folded, party_names.c.party_id)))
 _ALL_PARTIES = select(parties).order_by(parties.c.party_id)
-_PARTIES = _ALL_PARTIES.where(parties.c.party_id.in_(bindparam("ids", expanding=True)))
-_NAMES = select(party_names.c.party_id, party_names.c.name).where(
-    party_names.c.party_id.in_(bindparam("ids", expanding=True)))
+_PARTIES = _AmongList(lambda among: _ALL_PARTIES.where(among(parties.c.party_id, "ids")))
+_NAMES = _AmongList(lambda among: select(party_names.c.party_id, party_names.c.name).where(
+    among(party_names.c.party_id, "ids")))
