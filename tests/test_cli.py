@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
+from sqlalchemy import event
 
 from cli.main import main
-from conftest import SPEC_EXAMPLES
+from conftest import SPEC_EXAMPLES, record
+from ledger.application import SanctionsLedger
+from ledger.settings import LedgerLocation
 
 
 @pytest.fixture
@@ -168,3 +172,21 @@ def test_a_party_search_is_literal_text_not_a_pattern(db):
     assert json.loads(run(db, "parties", "%", "--json").output) == []
     found = json.loads(run(db, "parties", "xpcc", "--json").output)
     assert [p["id"] for p in found] == ["org:xpcc", "org:xpcc-public-security-bureau"]
+
+
+
+def test_broad_reads_stay_within_sqlites_variable_limit(tmp_path):
+    """Many SQLite builds bind at most 999 values per statement (32,766 since 3.32,
+    250,000 on Debian's): a search as broad as 'party' in a large ledger, or a
+    report citing thousands of lines, must still answer, where each failed with
+    "too many SQL variables"."""
+    ledger = SanctionsLedger(LedgerLocation("sqlite", path=tmp_path / "ledger.db"))
+    event.listen(ledger.engine, "connect", lambda dbapi, _: dbapi.setlimit(
+        sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999))
+    ledger.engine.dispose()  # connections opened so far have the build's own limit
+    record(ledger, *({"type": "party", "id": f"p:{n:04d}", "kind": "person",
+                      "name": f"Party {n}"} for n in range(1500)))
+    assert [p.id for p in ledger.find_parties("party")] == [f"p:{n:04d}" for n in range(200)]
+    cited = ledger.read_model.lines([f"p:{n:04d}" for n in reversed(range(1500))])
+    assert [line.id for line in cited] == [f"p:{n:04d}" for n in range(1500)]  # recorded order
+    ledger.close()

@@ -114,12 +114,13 @@ class ReadModel:
         return {target: _by_id(sanctions) for target, sanctions in found.items()}
 
     def lines(self, line_ids: list[str]) -> list[RecordedLine]:
-        """The recorded lines with these ids, in recorded order."""
-        if not line_ids:
-            return []
+        """The recorded lines with these ids, in recorded order (a crisis report over
+        years cites more lines than one SQLite statement can bind: chunked)."""
+        found: list[RecordedLine] = []
         with self._connect() as conn:
-            rows = conn.execute(_LINES.on(conn), {"ids": sorted(set(line_ids))})
-            return [_recorded_line(row) for row in rows]
+            for chunk in chunks(sorted(set(line_ids))):
+                found += map(_recorded_line, conn.execute(_LINES.on(conn), {"ids": chunk}))
+        return sorted(found, key=lambda line: line.position)
 
     def get_line(self, line_id: str) -> RecordedLine | None:
         found = self.lines([line_id])
@@ -201,7 +202,7 @@ class ReadModel:
             party_names.c.lowered.contains(lower_name(search), autoescape=True),
             party_names.c.folded.contains(fold_name(search), autoescape=True),
             party_names.c.party_id.contains(search, autoescape=True)))
-        return self._parties(ids, limit)
+        return self._parties(ids[:limit])  # a broad search can match more ids than SQLite binds
 
     def _party_ids_where(self, condition: Any) -> list[str]:
         query = select(party_names.c.party_id).where(condition).distinct()
@@ -352,7 +353,7 @@ _SPANS_AGAINST_ANY = _AmongList(lambda among: select(sanction_spans).where(
     among(sanction_spans.c.target, "parties"),
     *_in_force_on(bindparam("at"), bindparam("known_at"))))
 _LINES = _AmongList(lambda among: select(recorded_lines).where(
-    among(recorded_lines.c.line_id, "ids")).order_by(recorded_lines.c.position))
+    among(recorded_lines.c.line_id, "ids")))
 _KNOWN_LINES = _AmongList(lambda among: select(
     recorded_lines.c.line_id, recorded_lines.c.type, recorded_lines.c.filed, parties.c.kind)
     .join(parties, parties.c.party_id == recorded_lines.c.line_id, isouter=True)
