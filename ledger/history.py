@@ -43,16 +43,24 @@ class SanctionBases:
         return bases
 
     def learn(self, line: RecordedLine) -> None:
+        """Keep only the fields labels read: a replay learns every sanction of the ledger."""
         content = line.content
         if line.type in SANCTION_TYPES:
-            self.bases[line.id] = dict(content)
+            self.bases[line.id] = _label_fields(content)
         elif line.type == "correction" and content["sanction"] in self.bases:
-            self.bases[content["sanction"]].update(content["set"])
+            self.bases[content["sanction"]].update(_label_fields(content["set"]))
 
     def of(self, line: RecordedLine) -> dict[str, Any] | None:
         """The base record of the sanction this line is about, if it is about one."""
         sanction = sanction_of(line)
         return self.bases.get(sanction) if sanction else None
+
+
+def _label_fields(content: dict[str, Any]) -> dict[str, Any]:
+    return {k: content[k] for k in _LABEL_FIELDS if k in content}
+
+
+_LABEL_FIELDS = ("authority", "target", "measures", "effective_from", "effective_until")
 
 
 def sanction_of(line: RecordedLine) -> str | None:
