@@ -42,6 +42,9 @@ class SanctionBases:
             bases.learn(line)
         return bases
 
+    #: The only lines ``learn`` reads: a replay asks the read model for these alone.
+    TYPES = (*SANCTION_TYPES, "correction")
+
     def learn(self, line: RecordedLine) -> None:
         """Keep only the fields labels read: a replay learns every sanction of the ledger."""
         content = line.content

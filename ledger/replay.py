@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ledger.history import SanctionBases, describe, sanction_of, valid_date
+from ledger.history import DATE_FIELD, SanctionBases, describe, sanction_of, valid_date
 from ledger.readmodel.queries import ReadModel, RecordedLine, SpanInForce
 
 
@@ -119,10 +119,13 @@ class Replay:
         # Two passes over the log, a page at a time: the sanctions' bases first (a
         # line's label needs its sanction's corrected base), then only the steps
         # wanted. Holding every line of a 1M-line ledger took 1.5 GB.
-        bases = SanctionBases.learnt(read_model.iter_lines(known_at=known_at))
+        bases = SanctionBases.learnt(read_model.iter_lines(known_at=known_at,
+                                                           types=SanctionBases.TYPES))
         self.authorities = ([self.authority] if self.authority
                             else sorted({b["authority"] for b in bases.bases.values()}))
-        self.planned = [p for p in _plan(read_model.iter_lines(known_at=known_at), bases, by)
+        dated = DATE_FIELD if by == "valid" else ()  # by valid time, only dated lines step
+        self.planned = [p for p in _plan(read_model.iter_lines(known_at=known_at, types=dated),
+                                         bases, by)
                         if _within(p, start, end)
                         and (self.authority is None or _concerns(p, self.authority))]
         if by == "valid":

@@ -223,15 +223,18 @@ class ReadModel:
 
     # Audit trail and reports (issue 3): whole-log and whole-timeline reads.
 
-    def iter_lines(self, *, known_at: datetime | None = None,
+    def iter_lines(self, *, known_at: datetime | None = None, types: Iterable[str] = (),
                    page: int = 5000) -> Iterator[RecordedLine]:
-        """Every recorded line (by ``known_at`` if given) in recorded order, a page at a
-        time so that memory stays bounded whatever the size of the ledger."""
-        c, after = recorded_lines.c, 0
+        """Every recorded line (by ``known_at`` if given; of these ``types`` if given) in
+        recorded order, a page at a time so that memory stays bounded whatever the
+        size of the ledger."""
+        c, after, types = recorded_lines.c, 0, list(types)
         while True:
             query = select(recorded_lines).where(c.position > after)
             if known_at is not None:
                 query = query.where(c.recorded_at <= known_at)
+            if types:
+                query = query.where(c.type.in_(types))
             query = query.order_by(c.position).limit(page)
             with self._connect() as conn:
                 rows = [_recorded_line(row) for row in conn.execute(query)]
