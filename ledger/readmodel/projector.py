@@ -19,14 +19,25 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Notification
-from sqlalchemy import Connection, Dialect, Engine, Table, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Dialect,
+    Engine,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 
 from ledger.domain import Party, Sanction
 from ledger.errors import ConflictError
 from ledger.fold import spans_in_force
 from ledger.interchange import referenced_ids
 from ledger.names import fold_name, lower_name
-from ledger.readmodel.queries import chunks
+from ledger.readmodel.queries import Among, AmongList, chunks
 from ledger.readmodel.schema import (
     READ_MODEL_TABLES,
     line_refs,
@@ -367,11 +378,19 @@ class _BatchWriter:
         only spans of earlier batches are touched. Spans opened at the same
         recorded time (an earlier batch of the same file) are replaced, not closed.
         """
-        spans = sanction_spans.c
         for recorded_at, ids in self.closing.items():
             for chunk in chunks(ids):
-                current = spans.sanction_id.in_(chunk) & spans.recorded_until.is_(None)
-                self.conn.execute(delete(sanction_spans)
-                                  .where(current & (spans.recorded_from == recorded_at)))
-                self.conn.execute(update(sanction_spans).where(current)
-                                  .values(recorded_until=recorded_at))
+                for statement in (_DROP_REPLACED_SPANS, _CLOSE_SPANS):
+                    self.conn.execute(statement.on(self.conn), {"ids": chunk, "at": recorded_at})
+
+
+def _current_spans(among: Among) -> ColumnElement[bool]:
+    """The open spans (not yet superseded) of the sanctions in the list ``ids``."""
+    return among(sanction_spans.c.sanction_id, "ids") & sanction_spans.c.recorded_until.is_(None)
+
+
+# Built once, per backend (``AmongList``): run for every batch of an import or rebuild.
+_DROP_REPLACED_SPANS = AmongList(lambda among: delete(sanction_spans).where(
+    _current_spans(among), sanction_spans.c.recorded_from == bindparam("at")))
+_CLOSE_SPANS = AmongList(lambda among: update(sanction_spans).where(
+    _current_spans(among)).values(recorded_until=bindparam("at")))

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ARRAY,
@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Executable,
     Row,
     Select,
     any_,
@@ -183,7 +184,7 @@ class ReadModel:
             found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
         return found
 
-    def _matching(self, query: _AmongList, keys: Iterable[str]) -> dict[str, set[str]]:
+    def _matching(self, query: AmongList[Select[Any]], keys: Iterable[str]) -> dict[str, set[str]]:
         """key -> party ids that ``query`` (key, party id) pairs it with, chunk by chunk."""
         by_key: dict[str, set[str]] = {}
         if not keys:
@@ -334,7 +335,10 @@ _SPANS_IMPOSED_BY = select(sanction_spans).where(
 Among = Callable[[Any, str], ColumnElement[bool]]  # (column, list parameter) -> condition
 
 
-class _AmongList:
+Statement = TypeVar("Statement", bound=Executable)
+
+
+class AmongList(Generic[Statement]):
     """A statement over a list parameter, built once per backend.
 
     SQLite gets an expanding ``IN (?, ?, ...)``. PostgreSQL gets ``= ANY(:list)``,
@@ -343,31 +347,31 @@ class _AmongList:
     afresh on every call (a tenth of a PostgreSQL import's time).
     """
 
-    def __init__(self, build: Callable[[Among], Select[Any]]):
+    def __init__(self, build: Callable[[Among], Statement]):
         self.sqlite = build(lambda column, name: column.in_(bindparam(name, expanding=True)))
         self.postgresql = build(
             lambda column, name: column == any_(bindparam(name, type_=ARRAY(column.type))))
 
-    def on(self, conn: Connection) -> Select[Any]:
+    def on(self, conn: Connection) -> Statement:
         return self.postgresql if conn.dialect.name == "postgresql" else self.sqlite
 
 
-_SPANS_AGAINST_ANY = _AmongList(lambda among: select(sanction_spans).where(
+_SPANS_AGAINST_ANY = AmongList(lambda among: select(sanction_spans).where(
     among(sanction_spans.c.target, "parties"),
     *_in_force_on(bindparam("at"), bindparam("known_at"))))
-_LINES = _AmongList(lambda among: select(recorded_lines).where(
+_LINES = AmongList(lambda among: select(recorded_lines).where(
     among(recorded_lines.c.line_id, "ids")))
-_KNOWN_LINES = _AmongList(lambda among: select(
+_KNOWN_LINES = AmongList(lambda among: select(
     recorded_lines.c.line_id, recorded_lines.c.type, recorded_lines.c.filed, parties.c.kind)
     .join(parties, parties.c.party_id == recorded_lines.c.line_id, isouter=True)
     .where(among(recorded_lines.c.line_id, "ids")))
 _PARTY_IDS, _PARTIES_BY_LOWERED, _PARTIES_BY_FOLDED = (
-    _AmongList(lambda among, key=key, party_id=party_id:
+    AmongList(lambda among, key=key, party_id=party_id:
                select(key, party_id).where(among(key, "keys")))
     for key, party_id in ((parties.c.party_id, parties.c.party_id),
                           (party_names.c.lowered, party_names.c.party_id),
                           (party_names.c.folded, party_names.c.party_id)))
 _ALL_PARTIES = select(parties).order_by(parties.c.party_id)
-_PARTIES = _AmongList(lambda among: _ALL_PARTIES.where(among(parties.c.party_id, "ids")))
-_NAMES = _AmongList(lambda among: select(party_names.c.party_id, party_names.c.name).where(
+_PARTIES = AmongList(lambda among: _ALL_PARTIES.where(among(parties.c.party_id, "ids")))
+_NAMES = AmongList(lambda among: select(party_names.c.party_id, party_names.c.name).where(
     among(party_names.c.party_id, "ids")))
