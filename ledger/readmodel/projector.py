@@ -240,8 +240,7 @@ _STATUS = select(projection_position.c.position, projection_position.c.complete_
 
 
 def _read_position(conn: Connection) -> int:
-    found = conn.execute(select(projection_position.c.position)
-                         .where(projection_position.c.name == PROJECTION)).scalar()
+    found = conn.execute(_STATUS).scalar()  # the first column: the position
     if found is None:
         conn.execute(insert(projection_position).values(name=PROJECTION, position=0))
         conn.commit()
