@@ -21,9 +21,8 @@ from cli.params import (
 from cli.render import party_json, sanction_fields
 
 if TYPE_CHECKING:
-    from ledger.fold import SanctionInForce
+    from ledger.answers import RecordedLine, SanctionInForce
     from ledger.history import ListDiff, TimelineEntry
-    from ledger.readmodel.queries import RecordedLine
     from ledger.replay import ReplayStep
 
 

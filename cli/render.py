@@ -6,9 +6,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ledger.application import InForceAnswer
-    from ledger.fold import SanctionInForce
-    from ledger.readmodel.queries import PartyEntry, RecordedLine
+    from ledger.answers import InForceAnswer, PartyEntry, RecordedLine, SanctionInForce
     from ledger.screening import Screened
 
 

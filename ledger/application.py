@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -16,11 +15,10 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import JSONTranscoder
-from sqlalchemy import Connection
 
+from ledger.answers import InForceAnswer, PartyEntry, RecordedLine
 from ledger.audit import LogEntry, check_chain, read_log
 from ledger.errors import LedgerNotFoundError
-from ledger.fold import SanctionInForce
 from ledger.importing import collecting_less, import_transaction
 from ledger.locking import SETUP, WRITER, ledger_lock
 from ledger.persistence import ChainReport, DateAsISO
@@ -31,8 +29,9 @@ from ledger.readmodel.database import (
     ensure_schema,
     is_set_up,
 )
+from ledger.readmodel.lookups import Lookups
 from ledger.readmodel.projector import Progress, Projector
-from ledger.readmodel.queries import PartyEntry, ReadModel, RecordedLine
+from ledger.readmodel.queries import ReadModel
 from ledger.recording import Recording, RecordingSummary
 from ledger.screening import Screened, screen
 from ledger.settings import LedgerLocation
@@ -47,18 +46,6 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class InForceAnswer:
-    """Sanctions in force against (or imposed by) one party on a date, as known at a time."""
-
-    at: date
-    known_at: datetime
-    party: PartyEntry
-    role: str  # "target" or "authority"
-    sanctions: list[SanctionInForce]
-    evidence: dict[str, RecordedLine]
 
 
 class SanctionsLedger(Application[UUID]):
@@ -138,16 +125,9 @@ class SanctionsLedger(Application[UUID]):
 
     def _answer(self, party: str, role: str, at: date, known_at: datetime) -> InForceAnswer:
         with self.answering.connect() as conn:
-            known_by = self._known_by(known_at, conn)
-            read_model = ReadModel.within(conn)
-            entry = read_model.resolve_party(party)
-            found = read_model.find_in_force(at=at, known_at=known_by, **{role: entry.id})
-            evidence = {line.id: line for line in
-                        read_model.lines([i for s in found for i in s.evidence])}
-        in_recorded_order = [
-            replace(s, evidence=sorted(s.evidence, key=lambda i: evidence[i].position))
-            for s in found]
-        return InForceAnswer(at, known_at, entry, role, in_recorded_order, evidence)
+            lookups = Lookups.within(conn)
+            return lookups.answer(party, role, at=at, known_at=known_at,
+                                  known_by=self._known_by(known_at, lookups))
 
     def _catch_up(self) -> None:
         """Apply new events before answering; a read-only role answers from the read model
@@ -155,25 +135,27 @@ class SanctionsLedger(Application[UUID]):
         if not self.read_only:
             self.projector.catch_up()
 
-    def _known_by(self, known_at: datetime, conn: Connection | None = None) -> datetime:
+    def _known_by(self, known_at: datetime, lookups: Lookups | None = None) -> datetime:
         """Catch up as ``_catch_up`` does, then cap ``known_at`` at the last recorded time
         the read model holds whole.
 
-        With nothing new (the usual case) that is two small reads, on the
-        query's own connection if it has one.
+        With nothing new (the usual case) that is one small read, on the
+        answer's own connection if it has one.
         """
-        with nullcontext(conn) if conn is not None else self.answering.connect() as reading:
-            status = self.projector.status(reading)
+        with nullcontext(lookups) if lookups is not None else self.read_model.lookups() as reading:
+            status = reading.status()
             if not self.read_only and status.lag > 0:
                 self.projector.catch_up()
-                status = self.projector.status(reading)
-        return min(known_at, status.complete_until or datetime.min.replace(tzinfo=UTC))
+                status = reading.status()
+        return status.cap(known_at)
 
     def screen(self, queries: Iterable[str], *, at: date,
                known_at: datetime) -> Iterator[Screened]:
         """Batch screening: each query (id, name or alias) with the sanctions in force
         against what it names; see ``ledger.screening``."""
-        return screen(self.read_model, queries, at=at, known_at=self._known_by(known_at))
+        with self.answering.connect() as conn:
+            lookups = Lookups.within(conn)
+            yield from screen(lookups, queries, at=at, known_at=self._known_by(known_at, lookups))
 
     def find_parties(self, search: str | None = None) -> list[PartyEntry]:
         self._catch_up()

@@ -21,23 +21,8 @@ from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 
+from ledger.answers import SanctionInForce
 from ledger.domain import Amendment, Sanction, Terms
-
-
-@dataclasses.dataclass(frozen=True)
-class SanctionInForce:
-    """One sanction in force on a date, as known at a time, with the lines it rests on."""
-
-    id: str
-    kind: str
-    authority: str
-    target: str
-    measures: list[str]
-    program: str | None
-    legal_basis: str | None
-    effective_from: date
-    effective_until: date | None
-    evidence: list[str]
 
 
 @dataclasses.dataclass(frozen=True)

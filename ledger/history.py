@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ledger.fold import SanctionInForce
+from ledger.answers import PartyEntry, RecordedLine, SanctionInForce
 from ledger.interchange import SANCTION_TYPES
-from ledger.readmodel.queries import PartyEntry, ReadModel, RecordedLine
+from ledger.readmodel.queries import ReadModel
 
 #: Line types that carry a valid-time date of their own, and the field holding it.
 DATE_FIELD = {"designation": "effective_from", "countermeasure": "effective_from",

@@ -149,13 +149,6 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 copy.write_row(link)
         return positions
 
-    def last_position_within(self, conn: Connection) -> int:
-        """The last stored position as ``conn`` sees it (eventsourcing's own statement)."""
-        curs = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        curs.execute(self.max_notification_id_statement)
-        row = curs.fetchone()
-        return (row[0] if row else None) or 0
-
     def select_within(self, conn: Connection, originator_ids: Sequence[UUID],
                       before: int | None = None) -> list[StoredEvent]:
         """The stored events of these originators (stored before position ``before``, if

@@ -28,8 +28,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from ledger.answers import RecordedLine
 from ledger.history import DATE_FIELD, SanctionBases, describe, sanction_of, valid_date
-from ledger.readmodel.queries import ReadModel, RecordedLine, SpanInForce
+from ledger.readmodel.queries import ReadModel, SpanInForce
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A customer file holds tens of thousands of names and ids. Asking them one at
 a time costs several round trips each; here they are resolved and looked up
-a chunk at a time (``ReadModel.resolve_parties``, ``find_in_force_many``), so
+a chunk at a time (``Lookups.resolve_parties``, ``find_in_force_many``), so
 the cost per party is a share of a few IN queries. An unknown or ambiguous
 name is an answer for its own line, never an error for the whole file.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 
-from ledger.fold import SanctionInForce
-from ledger.readmodel.queries import ReadModel
+from ledger.answers import SanctionInForce
+from ledger.readmodel.lookups import Lookups
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,14 @@ class Screened:
         return {0: "unknown", 1: "match"}.get(len(self.matches), "ambiguous")
 
 
-def screen(read_model: ReadModel, queries: Iterable[str], *, at: date, known_at: datetime,
+def screen(lookups: Lookups, queries: Iterable[str], *, at: date, known_at: datetime,
            chunk: int = 5000) -> Iterator[Screened]:
     """Answer every query in input order, a chunk at a time (memory stays bounded)."""
     pending = iter(queries)
     while piece := list(islice(pending, chunk)):
-        matches = read_model.resolve_parties(piece)
+        matches = lookups.resolve_parties(piece)
         targets = {ident for ids in matches.values() for ident in ids}
-        found = read_model.find_in_force_many(targets, at=at, known_at=known_at)
+        found = lookups.find_in_force_many(targets, at=at, known_at=known_at)
         for query in piece:
             ids = matches.get(query, [])
             yield Screened(query, ids, [s for ident in ids for s in found.get(ident, [])])

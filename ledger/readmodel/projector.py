@@ -13,7 +13,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -37,7 +37,8 @@ from ledger.errors import ConflictError
 from ledger.fold import spans_in_force
 from ledger.interchange import referenced_ids
 from ledger.names import fold_name, lower_name
-from ledger.readmodel.queries import Among, AmongList, chunks
+from ledger.readmodel.lookups import PROJECTION, Lookups, ProjectionStatus, chunks
+from ledger.readmodel.queries import Among, AmongList
 from ledger.readmodel.schema import (
     READ_MODEL_TABLES,
     line_refs,
@@ -48,21 +49,7 @@ from ledger.readmodel.schema import (
     sanction_spans,
 )
 
-PROJECTION = "sanctions"
 Progress = Callable[[int, int], None]
-
-
-class ProjectionStatus(NamedTuple):
-    """The tracked position; the latest recorded time whose events are all applied
-    (queries cap known_at there); the store's last position."""
-
-    position: int
-    complete_until: datetime | None
-    last_stored: int
-
-    @property
-    def lag(self) -> int:
-        return self.last_stored - self.position
 
 
 class Projector:
@@ -81,13 +68,8 @@ class Projector:
             return _read_position(conn)
 
     def status(self, conn: Connection) -> ProjectionStatus:
-        """Where the read model stands against the store, as ``conn`` sees both: what a
-        query checks before answering, in two small reads on the query's own connection."""
-        row = conn.execute(_STATUS).first()
-        last_stored = self.app.recorder.last_position_within(conn)  # type: ignore[attr-defined]
-        if row is None:
-            return ProjectionStatus(0, None, last_stored)
-        return ProjectionStatus(int(row.position), row.complete_until, last_stored)
+        """Where the read model stands against the store, as ``conn`` sees both."""
+        return Lookups.within(conn).status()
 
     def lag(self) -> int:
         """How many stored events the read model has not applied yet."""

@@ -1,4 +1,9 @@
-"""Answers from the read model: each question is one indexed lookup, never a replay."""
+"""Answers from the read model: each question is one indexed lookup, never a replay.
+
+The point lookups of an answer and of screening live in ``lookups`` (plain
+driver SQL, the hot path); the broader reads of the audit trail, reports and
+imports are SQLAlchemy statements here.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,6 @@ from sqlalchemy import (
     Engine,
     Executable,
     Row,
-    Select,
     any_,
     bindparam,
     func,
@@ -25,9 +29,9 @@ from sqlalchemy import (
     select,
 )
 
-from ledger.errors import AmbiguousPartyError, UnknownPartyError
-from ledger.fold import SanctionInForce
+from ledger.answers import PartyEntry, RecordedLine, SanctionInForce
 from ledger.names import fold_name, lower_name
+from ledger.readmodel.lookups import Lookups, chunks
 from ledger.readmodel.schema import (
     line_refs,
     parties,
@@ -35,32 +39,6 @@ from ledger.readmodel.schema import (
     recorded_lines,
     sanction_spans,
 )
-
-
-@dataclass(frozen=True)
-class RecordedLine:
-    """A line as the ledger holds it: what was filed, when it was recorded, and where."""
-
-    position: int
-    id: str
-    type: str
-    recorded_at: datetime
-    record_id: str
-    sources: list[str]
-    filed: str
-
-    @property
-    def content(self) -> dict[str, Any]:
-        return json.loads(self.filed)
-
-
-@dataclass(frozen=True)
-class PartyEntry:
-    id: str
-    kind: str
-    name: str
-    country: str | None
-    names: list[str]
 
 
 @dataclass(frozen=True)
@@ -93,39 +71,29 @@ class ReadModel:
         with self.engine.connect() as conn:
             yield conn
 
+    @contextmanager
+    def lookups(self) -> Iterator[Lookups]:
+        """The point lookups (``ledger.readmodel.lookups``) on this read model's connection."""
+        with self._connect() as conn:
+            yield Lookups.within(conn)
+
     def find_in_force(self, *, at: date, known_at: datetime, target: str | None = None,
                       authority: str | None = None) -> list[SanctionInForce]:
-        """Sanctions in force on ``at`` as recorded by ``known_at``, against or by a party."""
-        query, party = ((_SPANS_AGAINST, target) if target is not None
-                        else (_SPANS_IMPOSED_BY, authority))
-        with self._connect() as conn:
-            rows = conn.execute(query, {"party": party, "at": at, "known_at": known_at})
-            return _by_id(_in_force(row) for row in rows)
-
-    def find_in_force_many(self, targets: Iterable[str], *, at: date,
-                           known_at: datetime) -> dict[str, list[SanctionInForce]]:
-        """``find_in_force`` for many targets at once: one query per chunk of targets."""
-        found: dict[str, list[SanctionInForce]] = {}
-        with self._connect() as conn:
-            for chunk in chunks(sorted(set(targets))):
-                rows = conn.execute(_SPANS_AGAINST_ANY.on(conn),
-                                    {"parties": chunk, "at": at, "known_at": known_at})
-                for row in rows:
-                    found.setdefault(row.target, []).append(_in_force(row))
-        return {target: _by_id(sanctions) for target, sanctions in found.items()}
+        with self.lookups() as lookups:
+            return lookups.find_in_force(at=at, known_at=known_at, target=target,
+                                         authority=authority)
 
     def lines(self, line_ids: list[str]) -> list[RecordedLine]:
-        """The recorded lines with these ids, in recorded order (a crisis report over
-        years cites more lines than one SQLite statement can bind: chunked)."""
-        found: list[RecordedLine] = []
-        with self._connect() as conn:
-            for chunk in chunks(sorted(set(line_ids))):
-                found += map(_recorded_line, conn.execute(_LINES.on(conn), {"ids": chunk}))
-        return sorted(found, key=lambda line: line.position)
+        with self.lookups() as lookups:
+            return lookups.lines(line_ids)
 
     def get_line(self, line_id: str) -> RecordedLine | None:
         found = self.lines([line_id])
         return found[0] if found else None
+
+    def resolve_party(self, text: str) -> PartyEntry:
+        with self.lookups() as lookups:
+            return lookups.resolve_party(text)
 
     def lines_about(self, record_id: str) -> list[RecordedLine]:
         """Every line recorded about a record: its own, and every line that names it."""
@@ -153,74 +121,22 @@ class ReadModel:
         with self._connect() as conn:
             return conn.execute(select(func.max(recorded_lines.c.recorded_at))).scalar()
 
-    def resolve_party(self, text: str) -> PartyEntry:
-        """A party by id, else by name or alias (case-insensitive, then folded)."""
-        found = self._parties([text]) or self._parties(self._named([text]).get(text, []))
-        if not found:
-            raise UnknownPartyError(f"no party has the id, name or alias {text!r}")
-        if len(found) > 1:
-            listed = "; ".join(f"{p.id} ({p.name})" for p in found)
-            raise AmbiguousPartyError(f"{text!r} names more than one party: {listed}")
-        return found[0]
-
-    def resolve_parties(self, texts: Iterable[str]) -> dict[str, list[str]]:
-        """The party ids each text names, for many texts at once: its id, else the
-        parties whose name or alias matches case-insensitively, else folded.
-
-        A text naming one party maps to ``[id]``, an ambiguous one to every
-        candidate, an unknown one is absent. One query per chunk and rule.
-        """
-        texts = list(dict.fromkeys(texts))
-        found = {t: [t] for t in self._matching(_PARTY_IDS, texts)}
-        found.update(self._named([t for t in texts if t not in found]))
-        return found
-
-    def _named(self, texts: list[str]) -> dict[str, list[str]]:
-        """The party ids each text is a name or alias of: case-insensitively, else folded."""
-        found: dict[str, list[str]] = {}
-        for query, key in ((_PARTIES_BY_LOWERED, lower_name), (_PARTIES_BY_FOLDED, fold_name)):
-            keys = {t: key(t) for t in texts if t not in found}
-            by_key = self._matching(query, set(keys.values()))
-            found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
-        return found
-
-    def _matching(self, query: AmongList[Select[Any]], keys: Iterable[str]) -> dict[str, set[str]]:
-        """key -> party ids that ``query`` (key, party id) pairs it with, chunk by chunk."""
-        by_key: dict[str, set[str]] = {}
-        if not keys:
-            return by_key
-        with self._connect() as conn:
-            for chunk in chunks(sorted(set(keys))):
-                for key, ident in conn.execute(query.on(conn), {"keys": chunk}):
-                    by_key.setdefault(key, set()).add(ident)
-        return by_key
-
     def find_parties(self, search: str | None = None, limit: int = 200) -> list[PartyEntry]:
         """Parties whose id, name or alias contains ``search`` (all parties without it)."""
         if not search:
-            return self._parties(None, limit)
+            with self.lookups() as lookups:
+                return lookups.first_parties(limit)
         ids = self._party_ids_where(or_(  # a search is literal text, never a LIKE pattern
             party_names.c.lowered.contains(lower_name(search), autoescape=True),
             party_names.c.folded.contains(fold_name(search), autoescape=True),
             party_names.c.party_id.contains(search, autoescape=True)))
-        return self._parties(ids[:limit])  # a broad search can match more ids than SQLite binds
+        with self.lookups() as lookups:  # a broad search can match more ids than SQLite binds
+            return lookups.parties(ids[:limit])
 
     def _party_ids_where(self, condition: Any) -> list[str]:
         query = select(party_names.c.party_id).where(condition).distinct()
         with self._connect() as conn:
             return sorted(conn.execute(query).scalars())
-
-    def _parties(self, ids: list[str] | None, limit: int | None = None) -> list[PartyEntry]:
-        if ids == []:
-            return []
-        with self._connect() as conn:
-            query = _ALL_PARTIES if ids is None else _PARTIES.on(conn)
-            if limit is not None:
-                query = query.limit(limit)
-            found = list(conn.execute(query, {"ids": ids}))
-            names = _names_of(conn, [row.party_id for row in found])
-        return [PartyEntry(r.party_id, r.kind, r.name, r.country, names.get(r.party_id, []))
-                for r in found]
 
     # Audit trail and reports (issue 3): whole-log and whole-timeline reads.
 
@@ -261,45 +177,11 @@ class ReadModel:
                                 row.effective_from) for row in conn.execute(query)]
 
 
-def _names_of(conn: Any, ids: list[str]) -> dict[str, list[str]]:
-    names: dict[str, list[str]] = {}
-    if ids:
-        for party_id, name in conn.execute(_NAMES.on(conn), {"ids": ids}):
-            names.setdefault(party_id, []).append(name)
-    return names
-
-
-def chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
-    """Pieces small enough for one IN list on every backend (SQLite caps bound variables)."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _believed_at(known_at: datetime | BindParameter[Any]) -> list[Any]:
     """Spans the ledger held at ``known_at`` (rule 1: recorded by then, not yet superseded)."""
     s = sanction_spans.c
     return [s.recorded_from <= known_at,
             or_(s.recorded_until.is_(None), s.recorded_until > known_at)]
-
-
-def _in_force_on(at: BindParameter[Any], known_at: BindParameter[Any]) -> list[Any]:
-    """The span conditions of rules 1-5: valid on ``at``, believed at ``known_at``."""
-    s = sanction_spans.c
-    return [s.valid_from <= at, or_(s.valid_until.is_(None), s.valid_until >= at),
-            *_believed_at(known_at)]
-
-
-def _by_id(sanctions: Iterable[SanctionInForce]) -> list[SanctionInForce]:
-    """Sorted by id in Python: PostgreSQL's collation would ignore punctuation and case."""
-    return sorted(sanctions, key=lambda sanction: sanction.id)
-
-
-def _in_force(row: Row[Any]) -> SanctionInForce:
-    return SanctionInForce(
-        id=row.sanction_id, kind=row.kind, authority=row.authority, target=row.target,
-        measures=json.loads(row.measures), program=row.program, legal_basis=row.legal_basis,
-        effective_from=row.effective_from, effective_until=row.effective_until,
-        evidence=json.loads(row.evidence))
 
 
 def _recorded_line(row: Row[Any]) -> RecordedLine:
@@ -320,16 +202,6 @@ class SpanInForce:
     valid_until: date | None
     measures: list[str]
     effective_from: date
-
-
-# The statements a point answer, a screening and an import run over and over, built
-# once: building a select and its cache key cost more than executing it (issue 5).
-_SPANS_AGAINST = select(sanction_spans).where(
-    sanction_spans.c.target == bindparam("party"),
-    *_in_force_on(bindparam("at"), bindparam("known_at")))
-_SPANS_IMPOSED_BY = select(sanction_spans).where(
-    sanction_spans.c.authority == bindparam("party"),
-    *_in_force_on(bindparam("at"), bindparam("known_at")))
 
 
 Among = Callable[[Any, str], ColumnElement[bool]]  # (column, list parameter) -> condition
@@ -356,22 +228,7 @@ class AmongList(Generic[Statement]):
         return self.postgresql if conn.dialect.name == "postgresql" else self.sqlite
 
 
-_SPANS_AGAINST_ANY = AmongList(lambda among: select(sanction_spans).where(
-    among(sanction_spans.c.target, "parties"),
-    *_in_force_on(bindparam("at"), bindparam("known_at"))))
-_LINES = AmongList(lambda among: select(recorded_lines).where(
-    among(recorded_lines.c.line_id, "ids")))
 _KNOWN_LINES = AmongList(lambda among: select(
     recorded_lines.c.line_id, recorded_lines.c.type, recorded_lines.c.filed, parties.c.kind)
     .join(parties, parties.c.party_id == recorded_lines.c.line_id, isouter=True)
     .where(among(recorded_lines.c.line_id, "ids")))
-_PARTY_IDS, _PARTIES_BY_LOWERED, _PARTIES_BY_FOLDED = (
-    AmongList(lambda among, key=key, party_id=party_id:
-               select(key, party_id).where(among(key, "keys")))
-    for key, party_id in ((parties.c.party_id, parties.c.party_id),
-                          (party_names.c.lowered, party_names.c.party_id),
-                          (party_names.c.folded, party_names.c.party_id)))
-_ALL_PARTIES = select(parties).order_by(parties.c.party_id)
-_PARTIES = AmongList(lambda among: _ALL_PARTIES.where(among(parties.c.party_id, "ids")))
-_NAMES = AmongList(lambda among: select(party_names.c.party_id, party_names.c.name).where(
-    among(party_names.c.party_id, "ids")))

@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from ledger.answers import RecordedLine
 from ledger.errors import LedgerError
 from ledger.history import History, TimelineEntry
 from ledger.persistence import ChainReport
-from ledger.readmodel.queries import ReadModel, RecordedLine, SpanInForce
+from ledger.readmodel.queries import ReadModel, SpanInForce
 
 if TYPE_CHECKING:
-    from ledger.application import InForceAnswer, SanctionsLedger
+    from ledger.answers import InForceAnswer
+    from ledger.application import SanctionsLedger
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,8 @@ import csv
 import io
 from typing import Any
 
-from ledger.fold import SanctionInForce
+from ledger.answers import PartyEntry, RecordedLine, SanctionInForce
 from ledger.history import History
-from ledger.readmodel.queries import PartyEntry, RecordedLine
 from ledger.report.model import EvidenceReport
 
 CSV_COLUMNS = ["at", "known_at", "sanction", "kind", "authority", "target", "measures",

@@ -1,0 +1,281 @@
+"""The point lookups every answer and every screening makes, in plain driver SQL.
+
+An answer to "what is in force against X on D?" is five small indexed reads:
+where the read model stands, the party, its names, its spans, their evidence.
+Through SQLAlchemy each cost 40-60 µs of statement handling around a 10 µs
+read, and a single question from the command line paid 150-180 ms to import
+SQLAlchemy before asking anything (issue 5). Here they run on the DB-API
+connection itself, as short fixed SQL over the read-model tables that
+``schema`` declares, and this module imports nothing beyond the standard
+library. ``ReadModel`` (inside the application) and ``ledger.questions``
+(a lone CLI question) both answer through it, so there is one answer path.
+
+The two drivers differ in three ways, kept in ``_Dialect``: the placeholder,
+how a list is passed (SQLite: ``IN (?, ?, ...)``, a chunk at a time within its
+bound-variable limit; PostgreSQL: ``= ANY(%s)``, one array), and how days and
+moments travel (SQLite stores the text SQLAlchemy writes, naive UTC with
+microseconds; PostgreSQL has native types).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ledger.answers import InForceAnswer, PartyEntry, RecordedLine, SanctionInForce
+from ledger.errors import AmbiguousPartyError, UnknownPartyError
+from ledger.names import fold_name, lower_name
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+#: The read model's one tracked position (the ``projection_position`` row).
+PROJECTION = "sanctions"
+
+
+class ProjectionStatus(NamedTuple):
+    """The tracked position; the latest recorded time whose events are all applied
+    (queries cap known_at there); the store's last position."""
+
+    position: int
+    complete_until: datetime | None
+    last_stored: int
+
+    @property
+    def lag(self) -> int:
+        return self.last_stored - self.position
+
+    def cap(self, known_at: datetime) -> datetime:
+        """``known_at``, but no later than what the read model holds whole: a reader never
+        sees a file half-applied, and an empty read model answers as of the beginning."""
+        return min(known_at, self.complete_until or datetime.min.replace(tzinfo=UTC))
+
+
+# Every span condition of the spec's rules 1-5: valid on the day, believed at the moment.
+_IN_FORCE_ON = ("valid_from <= ? AND (valid_until IS NULL OR valid_until >= ?) "
+                "AND recorded_from <= ? AND (recorded_until IS NULL OR recorded_until > ?)")
+_SPAN_COLUMNS = ("sanction_id, kind, authority, target, measures, program, legal_basis, "
+                 "effective_from, effective_until, evidence")
+_PARTY_COLUMNS = "party_id, kind, name, country"
+
+# The store's last position is the chain's: every event gets its link in its own
+# transaction (``ledger.persistence``), and the chain table is named alike on both backends.
+_STATUS = ("SELECT (SELECT position FROM projection_position WHERE name = ?), "
+           "(SELECT complete_until FROM projection_position WHERE name = ?), "
+           "(SELECT MAX(position) FROM event_chain)")
+_SPANS_AGAINST = f"SELECT {_SPAN_COLUMNS} FROM sanction_spans WHERE target = ? AND {_IN_FORCE_ON}"
+_SPANS_IMPOSED_BY = (f"SELECT {_SPAN_COLUMNS} FROM sanction_spans "
+                     f"WHERE authority = ? AND {_IN_FORCE_ON}")
+_FIRST_PARTIES = f"SELECT {_PARTY_COLUMNS} FROM parties ORDER BY party_id LIMIT ?"
+# Statements over a list: ``{among}`` is where the list goes, always the first parameter.
+_SPANS_AGAINST_ANY = (f"SELECT {_SPAN_COLUMNS} FROM sanction_spans "
+                      f"WHERE target {{among}} AND {_IN_FORCE_ON}")
+_PARTIES = f"SELECT {_PARTY_COLUMNS} FROM parties WHERE party_id {{among}}"
+_NAMES = "SELECT party_id, name FROM party_names WHERE party_id {among}"
+_PARTY_IDS = "SELECT party_id, party_id FROM parties WHERE party_id {among}"
+_BY_LOWERED = "SELECT lowered, party_id FROM party_names WHERE lowered {among}"
+_BY_FOLDED = "SELECT folded, party_id FROM party_names WHERE folded {among}"
+_LINES = ("SELECT position, line_id, type, recorded_at, record_id, sources, filed "
+          "FROM recorded_lines WHERE line_id {among}")
+
+
+def chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
+    """Pieces small enough for one IN list on every backend (SQLite caps bound variables)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class _Dialect:
+    """How one driver spells a statement, passes a list, and carries days and moments."""
+
+    def __init__(self, backend: str):
+        self.postgresql = backend == "postgresql"
+        self._spelled: dict[tuple[str, int], str] = {}
+
+    def sql(self, statement: str, listed: int = 0) -> str:
+        """The statement in this driver's placeholders, with room for ``listed`` values."""
+        key = (statement, 0 if self.postgresql else listed)
+        if key not in self._spelled:
+            among = "= ANY(%s)" if self.postgresql else f"IN ({', '.join('?' * listed)})"
+            spelled = statement.replace("{among}", among)
+            self._spelled[key] = spelled.replace("?", "%s") if self.postgresql else spelled
+        return self._spelled[key]
+
+    def listed(self, values: list[str]) -> tuple[Any, ...]:
+        """A list as the first parameters of a statement."""
+        return (values,) if self.postgresql else tuple(values)
+
+    def day(self, value: date) -> Any:
+        return value if self.postgresql else value.isoformat()
+
+    def moment(self, value: datetime) -> Any:
+        naive = value.astimezone(UTC).replace(tzinfo=None)
+        if self.postgresql:
+            return naive
+        return (f"{naive.year:04d}-{naive.month:02d}-{naive.day:02d} {naive.hour:02d}:"
+                f"{naive.minute:02d}:{naive.second:02d}.{naive.microsecond:06d}")
+
+    def read_day(self, value: Any) -> date | None:
+        if value is None or self.postgresql:
+            return value
+        return date.fromisoformat(value)
+
+    def read_moment(self, value: Any) -> datetime | None:
+        if value is None:
+            return None
+        naive = value if self.postgresql else datetime.fromisoformat(value)
+        return naive.replace(tzinfo=UTC)
+
+
+_DIALECTS = {name: _Dialect(name) for name in ("sqlite", "postgresql")}
+
+
+class Lookups:
+    """The read model's point lookups over one DB-API connection (sqlite3 or psycopg).
+
+    Each call reads in whatever transaction the connection is in: inside the
+    application that is SQLAlchemy's, so an answer and its status check share
+    one connection, and an import's checks see its own uncommitted batches.
+    """
+
+    def __init__(self, connection: Any, backend: str):
+        self._connection = connection
+        self._dialect = _DIALECTS[backend]
+
+    @classmethod
+    def within(cls, conn: Connection) -> Lookups:
+        """The lookups on a SQLAlchemy connection's own driver connection."""
+        return cls(conn.connection.driver_connection, conn.dialect.name)
+
+    def _rows(self, statement: str, parameters: tuple[Any, ...]) -> list[Any]:
+        return self._connection.execute(statement, parameters).fetchall()
+
+    def _rows_among(self, statement: str, values: Iterable[str],
+                    *parameters: Any) -> Iterator[Any]:
+        """A list statement's rows, a chunk of ``values`` at a time (sorted, distinct)."""
+        d = self._dialect
+        for chunk in chunks(sorted(set(values))):
+            yield from self._rows(d.sql(statement, len(chunk)), (*d.listed(chunk), *parameters))
+
+    def status(self) -> ProjectionStatus:
+        """Where the read model stands against the store: one read, before every answer."""
+        position, complete_until, last_stored = self._rows(
+            self._dialect.sql(_STATUS), (PROJECTION, PROJECTION))[0]
+        return ProjectionStatus(int(position or 0), self._dialect.read_moment(complete_until),
+                                int(last_stored or 0))
+
+    def answer(self, party: str, role: str, *, at: date, known_at: datetime,
+               known_by: datetime) -> InForceAnswer:
+        """What is in force against (role "target") or imposed by (role "authority")
+        ``party`` on ``at`` as recorded by ``known_by`` (``known_at``, capped by the
+        caller at what the read model holds whole), with the lines it rests on."""
+        entry = self.resolve_party(party)
+        found = self.find_in_force(at=at, known_at=known_by, **{role: entry.id})
+        evidence = {line.id: line for line in self.lines([i for s in found for i in s.evidence])}
+        in_recorded_order = [
+            replace(s, evidence=sorted(s.evidence, key=lambda i: evidence[i].position))
+            for s in found]
+        return InForceAnswer(at, known_at, entry, role, in_recorded_order, evidence)
+
+    def find_in_force(self, *, at: date, known_at: datetime, target: str | None = None,
+                      authority: str | None = None) -> list[SanctionInForce]:
+        """Sanctions in force on ``at`` as recorded by ``known_at``, against or by a party."""
+        d = self._dialect
+        statement, party = ((_SPANS_AGAINST, target) if target is not None
+                            else (_SPANS_IMPOSED_BY, authority))
+        rows = self._rows(d.sql(statement), (party, *self._in_force_on(at, known_at)))
+        return _by_id(map(self._in_force, rows))
+
+    def find_in_force_many(self, targets: Iterable[str], *, at: date,
+                           known_at: datetime) -> dict[str, list[SanctionInForce]]:
+        """``find_in_force`` for many targets at once: one query per chunk of targets."""
+        found: dict[str, list[SanctionInForce]] = {}
+        for row in self._rows_among(_SPANS_AGAINST_ANY, targets,
+                                    *self._in_force_on(at, known_at)):
+            found.setdefault(row[3], []).append(self._in_force(row))
+        return {target: _by_id(sanctions) for target, sanctions in found.items()}
+
+    def _in_force_on(self, at: date, known_at: datetime) -> tuple[Any, ...]:
+        day, moment = self._dialect.day(at), self._dialect.moment(known_at)
+        return day, day, moment, moment
+
+    def _in_force(self, row: Any) -> SanctionInForce:
+        (sanction_id, kind, authority, target, measures, program, legal_basis,
+         effective_from, effective_until, evidence) = row
+        return SanctionInForce(
+            id=sanction_id, kind=kind, authority=authority, target=target,
+            measures=json.loads(measures), program=program, legal_basis=legal_basis,
+            effective_from=self._dialect.read_day(effective_from),
+            effective_until=self._dialect.read_day(effective_until),
+            evidence=json.loads(evidence))
+
+    def lines(self, line_ids: Iterable[str]) -> list[RecordedLine]:
+        """The recorded lines with these ids, in recorded order (a crisis report over
+        years cites more lines than one SQLite statement can bind: chunked)."""
+        read = self._dialect.read_moment
+        found = [RecordedLine(position=position, id=line_id, type=kind,
+                              recorded_at=read(recorded_at), record_id=record_id,
+                              sources=json.loads(sources), filed=filed)
+                 for position, line_id, kind, recorded_at, record_id, sources, filed
+                 in self._rows_among(_LINES, line_ids)]
+        return sorted(found, key=lambda line: line.position)
+
+    def resolve_party(self, text: str) -> PartyEntry:
+        """A party by id, else by name or alias (case-insensitive, then folded)."""
+        found = self.parties([text]) or self.parties(self._named([text]).get(text, []))
+        if not found:
+            raise UnknownPartyError(f"no party has the id, name or alias {text!r}")
+        if len(found) > 1:
+            listed = "; ".join(f"{p.id} ({p.name})" for p in found)
+            raise AmbiguousPartyError(f"{text!r} names more than one party: {listed}")
+        return found[0]
+
+    def resolve_parties(self, texts: Iterable[str]) -> dict[str, list[str]]:
+        """The party ids each text names, for many texts at once: its id, else the
+        parties whose name or alias matches case-insensitively, else folded.
+
+        A text naming one party maps to ``[id]``, an ambiguous one to every
+        candidate, an unknown one is absent. One query per chunk and rule.
+        """
+        texts = list(dict.fromkeys(texts))
+        found = {t: [t] for t in self._matching(_PARTY_IDS, texts)}
+        found.update(self._named([t for t in texts if t not in found]))
+        return found
+
+    def _named(self, texts: list[str]) -> dict[str, list[str]]:
+        """The party ids each text is a name or alias of: case-insensitively, else folded."""
+        found: dict[str, list[str]] = {}
+        for statement, key in ((_BY_LOWERED, lower_name), (_BY_FOLDED, fold_name)):
+            keys = {t: key(t) for t in texts if t not in found}
+            by_key = self._matching(statement, keys.values())
+            found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
+        return found
+
+    def _matching(self, statement: str, keys: Iterable[str]) -> dict[str, set[str]]:
+        """key -> party ids that ``statement``'s (key, party id) rows pair it with."""
+        by_key: dict[str, set[str]] = {}
+        for key, ident in self._rows_among(statement, keys):
+            by_key.setdefault(key, set()).add(ident)
+        return by_key
+
+    def parties(self, ids: list[str]) -> list[PartyEntry]:
+        """The parties with these ids, by id, with every name and alias of each."""
+        return self._entries(list(self._rows_among(_PARTIES, ids)))
+
+    def first_parties(self, limit: int) -> list[PartyEntry]:
+        return self._entries(self._rows(self._dialect.sql(_FIRST_PARTIES), (limit,)))
+
+    def _entries(self, rows: list[Any]) -> list[PartyEntry]:
+        names: dict[str, list[str]] = {}
+        for party_id, name in self._rows_among(_NAMES, [row[0] for row in rows]):
+            names.setdefault(party_id, []).append(name)
+        return [PartyEntry(party_id, kind, name, country, names.get(party_id, []))
+                for party_id, kind, name, country in sorted(rows)]  # by id, as Python orders
+
+
+def _by_id(sanctions: Iterable[SanctionInForce]) -> list[SanctionInForce]:
+    """Sorted by id in Python: PostgreSQL's collation would ignore punctuation and case."""
+    return sorted(sanctions, key=lambda sanction: sanction.id)
