@@ -40,6 +40,7 @@ _DATABASE_ERRORS = (
     "eventsourcing.persistence:OperationalError",
     "eventsourcing.persistence:InterfaceError",
     "psycopg:OperationalError",
+    "sqlite3:OperationalError",  # the lone-question path (ledger.questions) reads directly
 )
 
 

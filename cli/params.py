@@ -14,6 +14,7 @@ import click
 
 if TYPE_CHECKING:
     from ledger.application import SanctionsLedger
+    from ledger.settings import LedgerLocation
 
 DB_HELP = ("Ledger database: a file path, sqlite:////abs/path.db or "
            "postgresql://user@host:port/dbname  [env: SANCTIONS_LEDGER_DB; default: ./ledger.db]")
@@ -77,14 +78,19 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def ledger_location() -> LedgerLocation:
+    """Where the ledger named by --db / $SANCTIONS_LEDGER_DB / ./ledger.db lives."""
+    from ledger.settings import resolve_location
+
+    return resolve_location(click.get_current_context().find_root().obj)
+
+
 @contextmanager
 def open_ledger(*, must_exist: bool = True) -> Iterator[SanctionsLedger]:
     """The ledger named by --db / $SANCTIONS_LEDGER_DB / ./ledger.db, closed afterwards."""
     from ledger.application import SanctionsLedger
-    from ledger.settings import resolve_location
 
-    ledger = SanctionsLedger(resolve_location(click.get_current_context().find_root().obj),
-                             must_exist=must_exist)
+    ledger = SanctionsLedger(ledger_location(), must_exist=must_exist)
     try:
         yield ledger
     finally:

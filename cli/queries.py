@@ -13,6 +13,7 @@ from cli.params import (
     at_option,
     json_option,
     known_at_option,
+    ledger_location,
     now,
     open_ledger,
     print_json,
@@ -53,8 +54,10 @@ def in_force(party: str | None, batch: Path | None, column: str | None,  # noqa:
     if batch is not None:
         _screen(batch, column, at or today(), known_at or now())
         return
-    with open_ledger() as ledger:
-        answer = ledger.get_in_force(party, at=at or today(), known_at=known_at or now())
+    from ledger.questions import ask_in_force
+
+    answer = ask_in_force(ledger_location(), party, role="target", at=at or today(),
+                          known_at=known_at or now())
     print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
 
 
@@ -63,12 +66,14 @@ def _screen(path: Path, column: str | None, at, known_at) -> None:  # noqa: ANN0
 
     from ledger.errors import LedgerError, LineError
     from ledger.interchange import decode_lines
+    from ledger.questions import ask_screening
 
-    with open_ledger() as ledger, path.open("rb") as raw:
+    with path.open("rb") as raw:
         queries = batch_queries(decode_lines(raw), column, path.name)
         write = sys.stdout.write
         try:
-            for screened in ledger.screen(queries, at=at, known_at=known_at):
+            for screened in ask_screening(ledger_location(), queries, at=at,
+                                          known_at=known_at):
                 write(json.dumps(screened_json(screened), ensure_ascii=False) + "\n")
         except LineError as error:
             raise LedgerError(f"{path} {error}") from None
@@ -98,9 +103,10 @@ def authority_list(authority: str, at, known_at, as_json: bool) -> None:  # noqa
 
     Example: sanctions-ledger list --authority EU --at 2021-03-23
     """
-    with open_ledger() as ledger:
-        answer = ledger.get_authority_list(authority, at=at or today(),
-                                           known_at=known_at or now())
+    from ledger.questions import ask_in_force
+
+    answer = ask_in_force(ledger_location(), authority, role="authority", at=at or today(),
+                          known_at=known_at or now())
     print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
 
 

@@ -55,8 +55,8 @@ def _migrate(direction: str, revision: str) -> None:
 @db.command()
 def current() -> None:
     """Print the read model's revision and the revision this version expects."""
+    from ledger.readmodel import SCHEMA_REVISION
     from ledger.readmodel.database import current_revision
-    from ledger.readmodel.schema import SCHEMA_REVISION
 
     engine = _engine()
     found = current_revision(engine)

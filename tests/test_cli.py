@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,7 @@ from freezegun import freeze_time
 from sqlalchemy import event
 
 from cli.main import main
+from cli.render import answer_json
 from conftest import SPEC_EXAMPLES, record
 from ledger.application import SanctionsLedger
 from ledger.settings import LedgerLocation
@@ -44,6 +49,31 @@ def test_in_force_json_has_the_shape_the_spec_promises(db):
         "effective_from": "2021-03-23", "effective_until": "2021-12-08"}
     assert [(e["id"], e["type"], e["sources"]) for e in sanction["evidence"]] == [
         ("eu:ghr:example", "designation", ["src:council-2021-478"])]
+
+
+def test_a_lone_question_answers_without_loading_sqlalchemy_or_the_event_store(tmp_path):
+    """``in-force`` on a current ledger reads the read model on a plain connection
+    (``ledger.questions``): the imports it skips cost about 300 ms a question (issue 5).
+    Its answer is the one the opened ledger gives."""
+    db = str(tmp_path / "ledger.db")
+    run(db, "import", str(SPEC_EXAMPLES / "stage1.jsonl"))
+    run(db, "import", str(SPEC_EXAMPLES / "stage2.jsonl"))
+    question = ["in-force", "Example Official", "--at", "2021-04-01", "--json"]
+    program = ("import json, sys\nfrom cli.main import main\n"
+               "main(sys.argv[1:], standalone_mode=False)\n"
+               "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules}\n"
+               "                        & {'sqlalchemy', 'eventsourcing', 'psycopg'})))\n")
+    done = subprocess.run([sys.executable, "-c", program, "--db", db, *question],
+                          capture_output=True, text=True, check=True)
+    *printed, loaded = done.stdout.splitlines()
+    assert json.loads(loaded) == []
+    answer = json.loads("\n".join(printed))
+    assert [(s["id"], s["effective_from"]) for s in answer["sanctions"]] == [
+        ("eu:ghr:example", "2021-03-22")]  # as corrected in stage 2
+    with closing(SanctionsLedger(LedgerLocation("sqlite", path=Path(db)))) as ledger:
+        opened = ledger.get_in_force("Example Official", at=date(2021, 4, 1),
+                                     known_at=datetime.fromisoformat(answer["known_at"]))
+    assert answer == json.loads(json.dumps(answer_json(opened)))
 
 
 def test_a_bad_file_is_refused_in_one_line_naming_file_and_line(db, tmp_path):

@@ -20,8 +20,9 @@ from cli.main import main
 from conftest import Clock, ledger_url, record
 from ledger.application import SanctionsLedger
 from ledger.locking import WRITER, ledger_lock
+from ledger.readmodel import SCHEMA_REVISION
 from ledger.readmodel.database import create_read_engine, current_revision
-from ledger.readmodel.schema import SCHEMA_REVISION, metadata
+from ledger.readmodel.schema import metadata
 from ledger.settings import LedgerLocation
 
 LINES = [

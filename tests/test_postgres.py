@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from cli.main import main
 from conftest import PG_ADMIN, Clock, record
 from ledger.application import SanctionsLedger
-from ledger.readmodel.schema import SCHEMA_REVISION
+from ledger.readmodel import SCHEMA_REVISION
 from ledger.settings import resolve_location
 
 pytestmark = pytest.mark.postgres

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import closing
 from datetime import date
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import func, select
 
-from conftest import SPEC_EXAMPLES, Clock, record_path
+from cli.main import main
+from conftest import SPEC_EXAMPLES, Clock, ledger_url, record_path
 from ledger.application import SanctionsLedger
 from ledger.interchange import read_objects
 from ledger.readmodel.schema import recorded_lines, sanction_spans
@@ -49,6 +53,25 @@ def test_events_the_read_model_lacks_are_projected_when_the_ledger_next_opens(
     assert [s.id for s in answer.sanctions] == ["eu:ghr:example"]
     assert reopened.projector.lag() == 0
     reopened.close()
+
+
+@pytest.mark.parametrize("question", [
+    ["in-force", "Example Official", "--json"],
+    ["in-force", "--batch", "NAMES"],
+])
+def test_a_question_from_the_command_line_applies_events_the_read_model_lacks_first(
+        location, clock: Clock, tmp_path: Path, question: list[str]):
+    """A lone question reads the read model directly only when it holds every stored
+    event (``ledger.questions``); otherwise it opens the ledger, which catches up."""
+    ledger = SanctionsLedger(location, clock=clock)
+    save_without_projecting(ledger, SPEC_EXAMPLES / "stage1.jsonl", tmp_path)
+    ledger.close()
+    names = tmp_path / "names.txt"
+    names.write_text("Example Official\n", encoding="utf-8")
+    asked = [str(names) if word == "NAMES" else word for word in question]
+    result = CliRunner().invoke(main, ["--db", ledger_url(location), *asked, "--at", "2021-04-01"])
+    assert result.exit_code == 0, result.output
+    assert [s["id"] for s in json.loads(result.output)["sanctions"]] == ["eu:ghr:example"]
 
 
 def test_a_projector_that_lost_the_race_writes_nothing(location, clock: Clock,

@@ -2,5 +2,11 @@
 
 ``schema`` declares the tables (Alembic migrations own them on disk),
 ``projector`` keeps them caught up with a tracked position, ``queries``
-answers from them with one indexed lookup per question.
+answers from them with one indexed lookup per question; ``lookups`` holds the
+point lookups of answers and screening in plain driver SQL.
 """
+
+#: The Alembic revision the tables correspond to (checked against migrations/ in tests).
+#: Here, not in ``schema``, so that a lone CLI question can check it without SQLAlchemy.
+SCHEMA_REVISION = "0003"
+

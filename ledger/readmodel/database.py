@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 
 from ledger.errors import SchemaError
-from ledger.readmodel.schema import SCHEMA_REVISION
+from ledger.readmodel import SCHEMA_REVISION
 from ledger.settings import LedgerLocation
 
 

@@ -23,9 +23,6 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
-#: The Alembic revision these tables correspond to (checked against migrations/ in tests).
-SCHEMA_REVISION = "0003"
-
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware in Python, naive UTC in the database."""
