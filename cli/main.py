@@ -34,13 +34,13 @@ COMMANDS = {
     "report": "cli.report:report",
 }
 
-#: Database errors that mean "could not reach or use the ledger", not a bug.
+#: Database errors that mean "could not reach or use the ledger" (down, locked, not a
+#: ledger at all, no permission), not a bug: each driver's and each wrapper's base class.
 _DATABASE_ERRORS = (
-    "sqlalchemy.exc:OperationalError",
-    "eventsourcing.persistence:OperationalError",
-    "eventsourcing.persistence:InterfaceError",
-    "psycopg:OperationalError",
-    "sqlite3:OperationalError",  # the lone-question path (ledger.questions) reads directly
+    "sqlalchemy.exc:DatabaseError",
+    "eventsourcing.persistence:PersistenceError",
+    "psycopg:DatabaseError",
+    "sqlite3:DatabaseError",  # the lone-question path (ledger.questions) reads directly
 )
 
 
@@ -77,7 +77,8 @@ def _as_click_error(error: Exception) -> Exception:
     if isinstance(error, LedgerError):
         return click.ClickException(str(error))
     if _is_database_error(error):
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        said = str(getattr(error, "orig", None) or error).strip()  # the driver's own words
+        first_line = said.splitlines()[0] if said else ""
         return click.ClickException(f"the ledger database failed: {first_line}")
     return error
 

@@ -119,6 +119,15 @@ def test_asking_a_ledger_that_does_not_exist_says_so(tmp_path):
     assert not (tmp_path / "missing.db").exists()
 
 
+@pytest.mark.parametrize("command", [["in-force", "anyone"], ["parties"], ["verify"]])
+def test_a_file_that_is_not_a_ledger_is_a_one_line_error(tmp_path, command):
+    junk = tmp_path / "notes.db"
+    junk.write_text("not a database, just somebody's notes\n" * 100)
+    result = run(str(junk), *command, ok=False)
+    assert (result.exit_code, result.output) == (
+        1, "Error: the ledger database failed: file is not a database\n")
+
+
 @pytest.mark.parametrize(("option", "value", "message"), [
     ("--at", "22/03/2021", "'22/03/2021' is not a date YYYY-MM-DD"),
     ("--at", "2021-02-30", "'2021-02-30' is not a calendar date"),
