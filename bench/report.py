@@ -44,7 +44,9 @@ ROWS = [
     ("query p50, raw select, now (ms)", "latency.raw_now.p50", 3),
     ("query p99, raw select, now (ms)", "latency.raw_now.p99", 3),
     ("query p99, raw select, past (ms)", "latency.raw_past.p99", 3),
-    ("CLI in-force beyond start-up (ms)", "cli_query_ms", 1),
+    ("CLI in-force, whole command (ms)", "cli_query.total_ms", 1),
+    ("CLI in-force --help, its start-up (ms)", "cli_query.start_up_ms", 1),
+    ("CLI in-force beyond start-up (ms)", "cli_query.beyond_ms", 1),
     ("batch screening (parties/s)", "batch.pps", 0),
     ("batch screening input (parties)", "batch.parties", 0),
 ]
@@ -98,7 +100,8 @@ def targets(results: Figures) -> list[tuple[str, str, bool | None]]:
         ("query p99 flat from smallest to largest (<= 1.5x)", flat, lambda v: v <= 1.5),
         ("rebuild >= 100,000 events/s", _get(big, "rebuild.eps"), lambda v: v >= 100_000),
         ("--help < 150 ms", results.get("help_ms"), lambda v: v < 150),
-        ("one in-force < 50 ms beyond start-up", _get(big, "cli_query_ms"), lambda v: v < 50),
+        ("one in-force < 50 ms beyond start-up", _get(big, "cli_query.beyond_ms"),
+         lambda v: v < 50),
         ("batch screening >= 20,000 parties/s", _get(big, "batch.pps"),
          lambda v: v >= 20_000),
     ]
