@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from conftest import PG_ADMIN, Clock, record
+from conftest import PG_ADMIN, Clock, ledger_url, record
 from ledger.application import SanctionsLedger
 from ledger.readmodel import SCHEMA_REVISION
 from ledger.settings import resolve_location
@@ -89,6 +90,10 @@ def test_a_read_only_role_answers_queries_without_writing_the_read_model(
         assert reader.read_only
         answer = reader.get_in_force("Person A", at=date(2021, 4, 1), known_at=clock.advance())
         assert [s.id for s in answer.sanctions] == ["eu:a"]
+    asked = CliRunner().invoke(main, ["--db", ledger_url(reader_location), "in-force",
+                                      "Person A", "--at", "2021-04-01", "--json"])
+    assert asked.exit_code == 0, asked.output  # a lone question, on its plain connection
+    assert [s["id"] for s in json.loads(asked.output)["sanctions"]] == ["eu:a"]
 
 
 def test_a_role_granted_without_login_cannot_connect(pg_location, screening_role, clock):  # noqa: ANN001
