@@ -9,4 +9,3 @@ point lookups of answers and screening in plain driver SQL.
 #: The Alembic revision the tables correspond to (checked against migrations/ in tests).
 #: Here, not in ``schema``, so that a lone CLI question can check it without SQLAlchemy.
 SCHEMA_REVISION = "0003"
-

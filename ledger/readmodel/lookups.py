@@ -138,7 +138,7 @@ class Lookups:
 
     Each call reads in whatever transaction the connection is in: inside the
     application that is SQLAlchemy's, so an answer and its status check share
-    one connection, and an import's checks see its own uncommitted batches.
+    one connection, and a rebuild's status check sees its own transaction.
     """
 
     def __init__(self, connection: Any, backend: str):
@@ -195,7 +195,8 @@ class Lookups:
         found: dict[str, list[SanctionInForce]] = {}
         for row in self._rows_among(_SPANS_AGAINST_ANY, targets,
                                     *self._in_force_on(at, known_at)):
-            found.setdefault(row[3], []).append(self._in_force(row))
+            sanction = self._in_force(row)
+            found.setdefault(sanction.target, []).append(sanction)
         return {target: _by_id(sanctions) for target, sanctions in found.items()}
 
     def _in_force_on(self, at: date, known_at: datetime) -> tuple[Any, ...]:
