@@ -31,6 +31,20 @@ class SanctionInForce:
 
 
 @dataclass(frozen=True)
+class SpanInForce:
+    """A valid-time interval (both ends inclusive, None: open) in which a sanction is in force."""
+
+    sanction_id: str
+    kind: str
+    authority: str
+    target: str
+    valid_from: date
+    valid_until: date | None
+    measures: list[str]
+    effective_from: date
+
+
+@dataclass(frozen=True)
 class RecordedLine:
     """A line as the ledger holds it: what was filed, when it was recorded, and where."""
 

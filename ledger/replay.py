@@ -28,9 +28,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ledger.answers import RecordedLine
+from ledger.answers import RecordedLine, SpanInForce
 from ledger.history import DATE_FIELD, SanctionBases, describe, sanction_of, valid_date
-from ledger.readmodel.queries import ReadModel, SpanInForce
+from ledger.readmodel.queries import ReadModel
 
 
 @dataclass(frozen=True)

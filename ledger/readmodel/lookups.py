@@ -1,4 +1,4 @@
-"""The point lookups every answer and every screening makes, in plain driver SQL.
+"""The read model's reads on the hot paths, in plain driver SQL.
 
 An answer to "what is in force against X on D?" is five small indexed reads:
 where the read model stands, the party, its names, its spans, their evidence.
@@ -9,6 +9,9 @@ connection itself, as short fixed SQL over the read-model tables that
 ``schema`` declares, and this module imports nothing beyond the standard
 library. ``ReadModel`` (inside the application) and ``ledger.questions``
 (a lone CLI question) both answer through it, so there is one answer path.
+The audit trail's scans (every line in recorded order, every span believed
+at a moment) read here too: at a million lines, SQLAlchemy's row handling
+and its parsing of SQLite date strings were half of a ``replay``.
 
 The two drivers differ in three ways, kept in ``_Dialect``: the placeholder,
 how a list is passed (SQLite: ``IN (?, ?, ...)``, a chunk at a time within its
@@ -25,7 +28,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ledger.answers import InForceAnswer, PartyEntry, RecordedLine, SanctionInForce
+from ledger.answers import (
+    InForceAnswer,
+    PartyEntry,
+    RecordedLine,
+    SanctionInForce,
+    SpanInForce,
+)
 from ledger.errors import AmbiguousPartyError, UnknownPartyError
 from ledger.names import fold_name, lower_name
 
@@ -54,9 +63,10 @@ class ProjectionStatus(NamedTuple):
         return min(known_at, self.complete_until or datetime.min.replace(tzinfo=UTC))
 
 
-# Every span condition of the spec's rules 1-5: valid on the day, believed at the moment.
-_IN_FORCE_ON = ("valid_from <= ? AND (valid_until IS NULL OR valid_until >= ?) "
-                "AND recorded_from <= ? AND (recorded_until IS NULL OR recorded_until > ?)")
+# Spans the ledger held at a moment (rule 1: recorded by then, not yet superseded), and
+# every span condition of rules 1-5: valid on the day, believed at the moment.
+_BELIEVED_AT = "recorded_from <= ? AND (recorded_until IS NULL OR recorded_until > ?)"
+_IN_FORCE_ON = f"valid_from <= ? AND (valid_until IS NULL OR valid_until >= ?) AND {_BELIEVED_AT}"
 _SPAN_COLUMNS = ("sanction_id, kind, authority, target, measures, program, legal_basis, "
                  "effective_from, effective_until, evidence")
 _PARTY_COLUMNS = "party_id, kind, name, country"
@@ -78,8 +88,10 @@ _NAMES = "SELECT party_id, name FROM party_names WHERE party_id {among}"
 _PARTY_IDS = "SELECT party_id, party_id FROM parties WHERE party_id {among}"
 _BY_LOWERED = "SELECT lowered, party_id FROM party_names WHERE lowered {among}"
 _BY_FOLDED = "SELECT folded, party_id FROM party_names WHERE folded {among}"
-_LINES = ("SELECT position, line_id, type, recorded_at, record_id, sources, filed "
-          "FROM recorded_lines WHERE line_id {among}")
+_LINE_COLUMNS = "position, line_id, type, recorded_at, record_id, sources, filed"
+_LINES = f"SELECT {_LINE_COLUMNS} FROM recorded_lines WHERE line_id {{among}}"
+_LINES_ABOUT = (f"SELECT {_LINE_COLUMNS} FROM recorded_lines WHERE record_id = ? OR position IN "
+                "(SELECT position FROM line_refs WHERE ref_id = ?) ORDER BY position")
 
 
 def chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
@@ -150,8 +162,10 @@ class Lookups:
         """The lookups on a SQLAlchemy connection's own driver connection."""
         return cls(conn.connection.driver_connection, conn.dialect.name)
 
-    def _rows(self, statement: str, parameters: tuple[Any, ...]) -> list[Any]:
-        return self._connection.execute(statement, parameters).fetchall()
+    def _rows(self, statement: str, parameters: tuple[Any, ...]) -> Iterator[Any]:
+        """The statement's rows as the cursor yields them: a scan of every span holds
+        each raw row only until it is converted."""
+        return iter(self._connection.execute(statement, parameters))
 
     def _rows_among(self, statement: str, values: Iterable[str],
                     *parameters: Any) -> Iterator[Any]:
@@ -162,8 +176,8 @@ class Lookups:
 
     def status(self) -> ProjectionStatus:
         """Where the read model stands against the store: one read, before every answer."""
-        position, complete_until, last_stored = self._rows(
-            self._dialect.sql(_STATUS), (PROJECTION, PROJECTION))[0]
+        position, complete_until, last_stored = next(self._rows(
+            self._dialect.sql(_STATUS), (PROJECTION, PROJECTION)))
         return ProjectionStatus(int(position or 0), self._dialect.read_moment(complete_until),
                                 int(last_stored or 0))
 
@@ -216,13 +230,60 @@ class Lookups:
     def lines(self, line_ids: Iterable[str]) -> list[RecordedLine]:
         """The recorded lines with these ids, in recorded order (a crisis report over
         years cites more lines than one SQLite statement can bind: chunked)."""
-        read = self._dialect.read_moment
-        found = [RecordedLine(position=position, id=line_id, type=kind,
-                              recorded_at=read(recorded_at), record_id=record_id,
-                              sources=json.loads(sources), filed=filed)
-                 for position, line_id, kind, recorded_at, record_id, sources, filed
-                 in self._rows_among(_LINES, line_ids)]
+        found = [self._line(row) for row in self._rows_among(_LINES, line_ids)]
         return sorted(found, key=lambda line: line.position)
+
+    def lines_about(self, record_id: str) -> list[RecordedLine]:
+        """Every line recorded about a record: its own, and every line that names it."""
+        return [self._line(row) for row in self._rows(
+            self._dialect.sql(_LINES_ABOUT), (record_id, record_id))]
+
+    def lines_after(self, position: int, *, known_at: datetime | None, types: list[str],
+                    page: int) -> list[RecordedLine]:
+        """Up to ``page`` recorded lines after ``position``, in recorded order: those
+        recorded by ``known_at`` if given, of these ``types`` if given."""
+        d = self._dialect
+        conditions: list[str] = ["position > ?"]
+        parameters: list[Any] = [position]
+        if types:  # first: a list is always a statement's first parameter
+            conditions.insert(0, "type {among}")
+            parameters[:0] = d.listed(types)
+        if known_at is not None:
+            conditions.append("recorded_at <= ?")
+            parameters.append(d.moment(known_at))
+        statement = (f"SELECT {_LINE_COLUMNS} FROM recorded_lines "
+                     f"WHERE {' AND '.join(conditions)} ORDER BY position LIMIT ?")
+        return [self._line(row) for row in self._rows(
+            d.sql(statement, len(types)), (*parameters, page))]
+
+    def _line(self, row: Any) -> RecordedLine:
+        position, line_id, kind, recorded_at, record_id, sources, filed = row
+        return RecordedLine(position=position, id=line_id, type=kind,
+                            recorded_at=self._dialect.read_moment(recorded_at),
+                            record_id=record_id, sources=json.loads(sources), filed=filed)
+
+    def spans(self, *, known_at: datetime, target: str | None = None,
+              starting: tuple[date, date] | None = None) -> list[SpanInForce]:
+        """The valid-time spans in force as known at ``known_at``: of the sanctions
+        against ``target``, or of those whose start falls within ``starting``."""
+        d = self._dialect
+        moment = d.moment(known_at)
+        conditions: list[str] = [_BELIEVED_AT]
+        parameters: list[Any] = [moment, moment]
+        if target is not None:
+            conditions.append("target = ?")
+            parameters.append(target)
+        if starting is not None:
+            conditions.append("effective_from >= ? AND effective_from <= ?")
+            parameters += [d.day(starting[0]), d.day(starting[1])]
+        statement = ("SELECT sanction_id, kind, authority, target, valid_from, valid_until, "
+                     f"measures, effective_from FROM sanction_spans WHERE "
+                     f"{' AND '.join(conditions)} ORDER BY authority, sanction_id, valid_from")
+        day = d.read_day
+        return [SpanInForce(sanction_id, kind, authority, target, day(valid_from),
+                            day(valid_until), json.loads(measures), day(effective_from))
+                for sanction_id, kind, authority, target, valid_from, valid_until, measures,
+                effective_from in self._rows(d.sql(statement), tuple(parameters))]
 
     def resolve_party(self, text: str) -> PartyEntry:
         """A party by id, else by name or alias (case-insensitive, then folded)."""
@@ -267,7 +328,7 @@ class Lookups:
         return self._entries(list(self._rows_among(_PARTIES, ids)))
 
     def first_parties(self, limit: int) -> list[PartyEntry]:
-        return self._entries(self._rows(self._dialect.sql(_FIRST_PARTIES), (limit,)))
+        return self._entries(list(self._rows(self._dialect.sql(_FIRST_PARTIES), (limit,))))
 
     def _entries(self, rows: list[Any]) -> list[PartyEntry]:
         names: dict[str, list[str]] = {}

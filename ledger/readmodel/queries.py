@@ -1,13 +1,13 @@
 """Answers from the read model: each question is one indexed lookup, never a replay.
 
-The point lookups of an answer and of screening live in ``lookups`` (plain
-driver SQL, the hot path); the broader reads of the audit trail, reports and
-imports are SQLAlchemy statements here.
+``ReadModel`` is what the application asks. The reads of answers, screening
+and the audit trail run in ``lookups`` (plain driver SQL, on the same
+connection); the import's checks, the last recorded time and the party
+search are SQLAlchemy statements here.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,12 +16,10 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ARRAY,
-    BindParameter,
     ColumnElement,
     Connection,
     Engine,
     Executable,
-    Row,
     any_,
     bindparam,
     func,
@@ -29,15 +27,13 @@ from sqlalchemy import (
     select,
 )
 
-from ledger.answers import PartyEntry, RecordedLine, SanctionInForce
+from ledger.answers import PartyEntry, RecordedLine, SanctionInForce, SpanInForce
 from ledger.names import fold_name, lower_name
 from ledger.readmodel.lookups import Lookups, chunks
 from ledger.readmodel.schema import (
-    line_refs,
     parties,
     party_names,
     recorded_lines,
-    sanction_spans,
 )
 
 
@@ -96,14 +92,8 @@ class ReadModel:
             return lookups.resolve_party(text)
 
     def lines_about(self, record_id: str) -> list[RecordedLine]:
-        """Every line recorded about a record: its own, and every line that names it."""
-        c = recorded_lines.c
-        naming = select(line_refs.c.position).where(line_refs.c.ref_id == record_id)
-        query = (select(recorded_lines)
-                 .where(or_(c.record_id == record_id, c.position.in_(naming)))
-                 .order_by(c.position))
-        with self._connect() as conn:
-            return [_recorded_line(row) for row in conn.execute(query)]
+        with self.lookups() as lookups:
+            return lookups.lines_about(record_id)
 
     def known_line(self, line_id: str) -> KnownLine | None:
         return self.known_lines([line_id]).get(line_id)
@@ -145,16 +135,10 @@ class ReadModel:
         """Every recorded line (by ``known_at`` if given; of these ``types`` if given) in
         recorded order, a page at a time so that memory stays bounded whatever the
         size of the ledger."""
-        c, after, types = recorded_lines.c, 0, list(types)
+        after, types = 0, list(types)
         while True:
-            query = select(recorded_lines).where(c.position > after)
-            if known_at is not None:
-                query = query.where(c.recorded_at <= known_at)
-            if types:
-                query = query.where(c.type.in_(types))
-            query = query.order_by(c.position).limit(page)
-            with self._connect() as conn:
-                rows = [_recorded_line(row) for row in conn.execute(query)]
+            with self.lookups() as lookups:
+                rows = lookups.lines_after(after, known_at=known_at, types=types, page=page)
             yield from rows
             if len(rows) < page:
                 return
@@ -162,46 +146,8 @@ class ReadModel:
 
     def find_spans(self, *, known_at: datetime, target: str | None = None,
                    starting: tuple[date, date] | None = None) -> list[SpanInForce]:
-        """The valid-time spans in force as known at ``known_at``: of the sanctions
-        against ``target``, or of those whose start falls within ``starting``."""
-        s = sanction_spans.c
-        query = select(sanction_spans).where(*_believed_at(known_at)).order_by(
-            s.authority, s.sanction_id, s.valid_from)
-        if target is not None:
-            query = query.where(s.target == target)
-        if starting is not None:
-            query = query.where(s.effective_from >= starting[0], s.effective_from <= starting[1])
-        with self._connect() as conn:
-            return [SpanInForce(row.sanction_id, row.kind, row.authority, row.target,
-                                row.valid_from, row.valid_until, json.loads(row.measures),
-                                row.effective_from) for row in conn.execute(query)]
-
-
-def _believed_at(known_at: datetime | BindParameter[Any]) -> list[Any]:
-    """Spans the ledger held at ``known_at`` (rule 1: recorded by then, not yet superseded)."""
-    s = sanction_spans.c
-    return [s.recorded_from <= known_at,
-            or_(s.recorded_until.is_(None), s.recorded_until > known_at)]
-
-
-def _recorded_line(row: Row[Any]) -> RecordedLine:
-    return RecordedLine(position=row.position, id=row.line_id, type=row.type,
-                        recorded_at=row.recorded_at, record_id=row.record_id,
-                        sources=json.loads(row.sources), filed=row.filed)
-
-
-@dataclass(frozen=True)
-class SpanInForce:
-    """A valid-time interval (both ends inclusive, None: open) in which a sanction is in force."""
-
-    sanction_id: str
-    kind: str
-    authority: str
-    target: str
-    valid_from: date
-    valid_until: date | None
-    measures: list[str]
-    effective_from: date
+        with self.lookups() as lookups:
+            return lookups.spans(known_at=known_at, target=target, starting=starting)
 
 
 Among = Callable[[Any, str], ColumnElement[bool]]  # (column, list parameter) -> condition

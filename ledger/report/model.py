@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from ledger.answers import RecordedLine
+from ledger.answers import RecordedLine, SpanInForce
 from ledger.errors import LedgerError
 from ledger.history import History, TimelineEntry
 from ledger.persistence import ChainReport
-from ledger.readmodel.queries import ReadModel, SpanInForce
+from ledger.readmodel.queries import ReadModel
 
 if TYPE_CHECKING:
     from ledger.answers import InForceAnswer

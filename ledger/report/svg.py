@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
-from ledger.readmodel.queries import SpanInForce
+from ledger.answers import SpanInForce
 from ledger.report.model import CrisisMark
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
