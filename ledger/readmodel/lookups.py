@@ -130,16 +130,16 @@ class _Dialect:
         return (f"{naive.year:04d}-{naive.month:02d}-{naive.day:02d} {naive.hour:02d}:"
                 f"{naive.minute:02d}:{naive.second:02d}.{naive.microsecond:06d}")
 
-    def read_day(self, value: Any) -> date | None:
-        if value is None or self.postgresql:
-            return value
-        return date.fromisoformat(value)
+    def read_day(self, value: Any) -> date:
+        return value if self.postgresql else date.fromisoformat(value)
 
-    def read_moment(self, value: Any) -> datetime | None:
-        if value is None:
-            return None
+    def read_moment(self, value: Any) -> datetime:
         naive = value if self.postgresql else datetime.fromisoformat(value)
         return naive.replace(tzinfo=UTC)
+
+    def read_open_day(self, value: Any) -> date | None:
+        """A day that may be open-ended (NULL)."""
+        return None if value is None else self.read_day(value)
 
 
 _DIALECTS = {name: _Dialect(name) for name in ("sqlite", "postgresql")}
@@ -178,8 +178,8 @@ class Lookups:
         """Where the read model stands against the store: one read, before every answer."""
         position, complete_until, last_stored = next(self._rows(
             self._dialect.sql(_STATUS), (PROJECTION, PROJECTION)))
-        return ProjectionStatus(int(position or 0), self._dialect.read_moment(complete_until),
-                                int(last_stored or 0))
+        complete = None if complete_until is None else self._dialect.read_moment(complete_until)
+        return ProjectionStatus(int(position or 0), complete, int(last_stored or 0))
 
     def answer(self, party: str, role: str, *, at: date, known_at: datetime,
                known_by: datetime) -> InForceAnswer:
@@ -224,7 +224,7 @@ class Lookups:
             id=sanction_id, kind=kind, authority=authority, target=target,
             measures=json.loads(measures), program=program, legal_basis=legal_basis,
             effective_from=self._dialect.read_day(effective_from),
-            effective_until=self._dialect.read_day(effective_until),
+            effective_until=self._dialect.read_open_day(effective_until),
             evidence=json.loads(evidence))
 
     def lines(self, line_ids: Iterable[str]) -> list[RecordedLine]:
@@ -279,9 +279,9 @@ class Lookups:
         statement = ("SELECT sanction_id, kind, authority, target, valid_from, valid_until, "
                      f"measures, effective_from FROM sanction_spans WHERE "
                      f"{' AND '.join(conditions)} ORDER BY authority, sanction_id, valid_from")
-        day = d.read_day
-        return [SpanInForce(sanction_id, kind, authority, target, day(valid_from),
-                            day(valid_until), json.loads(measures), day(effective_from))
+        return [SpanInForce(sanction_id, kind, authority, target, d.read_day(valid_from),
+                            d.read_open_day(valid_until), json.loads(measures),
+                            d.read_day(effective_from))
                 for sanction_id, kind, authority, target, valid_from, valid_until, measures,
                 effective_from in self._rows(d.sql(statement), tuple(parameters))]
 
