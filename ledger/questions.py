@@ -7,8 +7,7 @@ a read model set up at this version's revision that holds every stored
 event, ``in-force``, ``list`` and batch screening ask ``Lookups`` on a plain
 driver connection instead. Otherwise (no ledger yet, another revision, events
 not yet applied) they open the ledger, which says why it cannot answer, or
-sets up or catches up, exactly as before, and then answers through the same
-lookups.
+sets up or catches up, and then answers through the same lookups.
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ _DIALECTS = {name: _Dialect(name) for name in ("sqlite", "postgresql")}
 
 
 class Lookups:
-    """The read model's point lookups over one DB-API connection (sqlite3 or psycopg).
+    """The read model's reads over one DB-API connection (sqlite3 or psycopg).
 
     Each call reads in whatever transaction the connection is in: inside the
     application that is SQLAlchemy's, so an answer and its status check share
@@ -176,8 +176,8 @@ class Lookups:
 
     def status(self) -> ProjectionStatus:
         """Where the read model stands against the store: one read, before every answer."""
-        position, complete_until, last_stored = next(self._rows(
-            self._dialect.sql(_STATUS), (PROJECTION, PROJECTION)))
+        position, complete_until, last_stored = self._connection.execute(
+            self._dialect.sql(_STATUS), (PROJECTION, PROJECTION)).fetchone()
         complete = None if complete_until is None else self._dialect.read_moment(complete_until)
         return ProjectionStatus(int(position or 0), complete, int(last_stored or 0))
 
