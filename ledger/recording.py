@@ -34,7 +34,7 @@ from ledger.interchange import (
     referenced_ids,
     same_content,
 )
-from ledger.readmodel.queries import KnownLine
+from ledger.readmodel.lookups import KnownLine
 
 if TYPE_CHECKING:
     from ledger.importing import ImportTransaction

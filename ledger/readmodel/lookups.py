@@ -45,6 +45,14 @@ if TYPE_CHECKING:
 PROJECTION = "sanctions"
 
 
+class KnownLine(NamedTuple):
+    """Enough of a recorded line to check a new line against it."""
+
+    type: str
+    filed: str
+    party_kind: str | None
+
+
 class ProjectionStatus(NamedTuple):
     """The tracked position; the latest recorded time whose events are all applied
     (queries cap known_at there); the store's last position."""
@@ -88,6 +96,8 @@ _NAMES = "SELECT party_id, name FROM party_names WHERE party_id {among}"
 _PARTY_IDS = "SELECT party_id, party_id FROM parties WHERE party_id {among}"
 _BY_LOWERED = "SELECT lowered, party_id FROM party_names WHERE lowered {among}"
 _BY_FOLDED = "SELECT folded, party_id FROM party_names WHERE folded {among}"
+_KNOWN_LINES = ("SELECT r.line_id, r.type, r.filed, p.kind FROM recorded_lines r "
+                "LEFT JOIN parties p ON p.party_id = r.line_id WHERE r.line_id {among}")
 _LINE_COLUMNS = "position, line_id, type, recorded_at, record_id, sources, filed"
 _LINES = f"SELECT {_LINE_COLUMNS} FROM recorded_lines WHERE line_id {{among}}"
 _LINES_ABOUT = (f"SELECT {_LINE_COLUMNS} FROM recorded_lines WHERE record_id = ? OR position IN "
@@ -232,6 +242,12 @@ class Lookups:
         years cites more lines than one SQLite statement can bind: chunked)."""
         found = [self._line(row) for row in self._rows_among(_LINES, line_ids)]
         return sorted(found, key=lambda line: line.position)
+
+    def known_lines(self, line_ids: Iterable[str]) -> dict[str, KnownLine]:
+        """What is recorded under each of these ids (absent ids are left out): the
+        import's lookup, a batch of a file's ids and references at a time."""
+        return {line_id: KnownLine(kind, filed, party_kind)
+                for line_id, kind, filed, party_kind in self._rows_among(_KNOWN_LINES, line_ids)}
 
     def lines_about(self, record_id: str) -> list[RecordedLine]:
         """Every line recorded about a record: its own, and every line that names it."""

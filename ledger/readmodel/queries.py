@@ -1,16 +1,15 @@
 """Answers from the read model: each question is one indexed lookup, never a replay.
 
-``ReadModel`` is what the application asks. The reads of answers, screening
-and the audit trail run in ``lookups`` (plain driver SQL, on the same
-connection); the import's checks, the last recorded time and the party
-search are SQLAlchemy statements here.
+``ReadModel`` is what the application asks. The reads of answers, screening,
+the audit trail and the import's checks run in ``lookups`` (plain driver SQL,
+on the same connection); the last recorded time and the party search are
+SQLAlchemy statements here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -29,21 +28,11 @@ from sqlalchemy import (
 
 from ledger.answers import PartyEntry, RecordedLine, SanctionInForce, SpanInForce
 from ledger.names import fold_name, lower_name
-from ledger.readmodel.lookups import Lookups, chunks
+from ledger.readmodel.lookups import KnownLine, Lookups
 from ledger.readmodel.schema import (
-    parties,
     party_names,
     recorded_lines,
 )
-
-
-@dataclass(frozen=True)
-class KnownLine:
-    """Enough of a recorded line to check a new line against it."""
-
-    type: str
-    filed: str
-    party_kind: str | None
 
 
 class ReadModel:
@@ -99,13 +88,8 @@ class ReadModel:
         return self.known_lines([line_id]).get(line_id)
 
     def known_lines(self, line_ids: Iterable[str]) -> dict[str, KnownLine]:
-        """``known_line`` for many ids at once (absent ids are left out): chunked IN queries."""
-        found: dict[str, KnownLine] = {}
-        with self._connect() as conn:
-            for chunk in chunks(sorted(set(line_ids))):
-                found.update({row.line_id: KnownLine(row.type, row.filed, row.kind)
-                              for row in conn.execute(_KNOWN_LINES.on(conn), {"ids": chunk})})
-        return found
+        with self.lookups() as lookups:
+            return lookups.known_lines(line_ids)
 
     def last_recorded_at(self) -> datetime | None:
         with self._connect() as conn:
@@ -172,9 +156,3 @@ class AmongList(Generic[Statement]):
 
     def on(self, conn: Connection) -> Statement:
         return self.postgresql if conn.dialect.name == "postgresql" else self.sqlite
-
-
-_KNOWN_LINES = AmongList(lambda among: select(
-    recorded_lines.c.line_id, recorded_lines.c.type, recorded_lines.c.filed, parties.c.kind)
-    .join(parties, parties.c.party_id == recorded_lines.c.line_id, isouter=True)
-    .where(among(recorded_lines.c.line_id, "ids")))
