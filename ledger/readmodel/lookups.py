@@ -160,7 +160,8 @@ class Lookups:
 
     Each call reads in whatever transaction the connection is in: inside the
     application that is SQLAlchemy's, so an answer and its status check share
-    one connection, and a rebuild's status check sees its own transaction.
+    one connection, a rebuild's status check sees its own transaction, and an
+    import's known-line lookups see the batches it has written, uncommitted.
     """
 
     def __init__(self, connection: Any, backend: str):
