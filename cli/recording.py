@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.params import interactive, json_option, open_ledger, print_json
+from cli.params import interactive, json_option, ledger_location, open_ledger, print_json
 from cli.progress import progress
 
 WAITING = "Waiting for another import or rebuild of this ledger to finish..."
@@ -52,9 +52,8 @@ def import_file(file: Path | None, dataset: str | None, as_json: bool) -> None:
 def _record(path: Path, as_json: bool):  # noqa: ANN202
     """Record the file; a ledger file this import created is removed again if it fails."""
     from ledger.interchange import read_objects
-    from ledger.settings import resolve_location
 
-    location = resolve_location(click.get_current_context().find_root().obj)
+    location = ledger_location()
     existed = location.exists()
     try:
         with open_ledger(must_exist=False) as ledger, path.open("rb") as raw, \

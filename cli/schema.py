@@ -6,10 +6,10 @@ import click
 
 
 def _engine():  # noqa: ANN202
+    from cli.params import ledger_location
     from ledger.readmodel.database import create_read_engine
-    from ledger.settings import resolve_location
 
-    return create_read_engine(resolve_location(click.get_current_context().find_root().obj))
+    return create_read_engine(ledger_location())
 
 
 @click.group()
@@ -36,12 +36,11 @@ def _migrate(direction: str, revision: str) -> None:
     import or rebuild: SQLite's write lock would otherwise give up on a long import
     after its busy timeout, and a migration must not change tables under a writer."""
     import migrations
-    from cli.params import interactive
+    from cli.params import interactive, ledger_location
     from cli.recording import WAITING
     from ledger.locking import WRITER, ledger_lock
-    from ledger.settings import resolve_location
 
-    location = resolve_location(click.get_current_context().find_root().obj)
+    location = ledger_location()
     on_wait = (lambda: click.echo(WAITING, err=True)) if interactive(False) else None
     engine = _engine()
     try:
@@ -73,13 +72,12 @@ def grant_readonly(role: str, login: bool) -> None:
     For screening jobs: such a role answers queries from the read model that
     the writers keep current (each import catches it up); it cannot write.
     """
-    from cli.params import open_ledger
+    from cli.params import ledger_location, open_ledger
     from ledger.errors import LedgerError
     from ledger.persistence import CHAIN_TABLE
     from ledger.readmodel.database import grant_read_only
-    from ledger.settings import resolve_location
 
-    if resolve_location(click.get_current_context().find_root().obj).backend != "postgresql":
+    if ledger_location().backend != "postgresql":
         raise LedgerError("grant-readonly needs a PostgreSQL ledger: on SQLite the database "
                           "file's permissions are the mechanism (e.g. chmod 640, group read)")
     with open_ledger() as ledger:
