@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -85,16 +85,11 @@ def ledger_location() -> LedgerLocation:
     return resolve_location(click.get_current_context().find_root().obj)
 
 
-@contextmanager
-def open_ledger(*, must_exist: bool = True) -> Iterator[SanctionsLedger]:
+def open_ledger(*, must_exist: bool = True) -> closing[SanctionsLedger]:
     """The ledger named by --db / $SANCTIONS_LEDGER_DB / ./ledger.db, closed afterwards."""
     from ledger.application import SanctionsLedger
 
-    ledger = SanctionsLedger(ledger_location(), must_exist=must_exist)
-    try:
-        yield ledger
-    finally:
-        ledger.close()
+    return closing(SanctionsLedger(ledger_location(), must_exist=must_exist))
 
 
 def print_json(value: Any) -> None:

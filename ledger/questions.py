@@ -13,7 +13,7 @@ sets up or catches up, and then answers through the same lookups.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -99,12 +99,7 @@ def _at_this_revision(connection: Any, location: LedgerLocation) -> bool:
     return row is not None and row[0] == SCHEMA_REVISION
 
 
-@contextmanager
-def _opened(location: LedgerLocation) -> Iterator[SanctionsLedger]:
+def _opened(location: LedgerLocation) -> closing[SanctionsLedger]:
     from ledger.application import SanctionsLedger
 
-    ledger = SanctionsLedger(location, must_exist=True)
-    try:
-        yield ledger
-    finally:
-        ledger.close()
+    return closing(SanctionsLedger(location, must_exist=True))
