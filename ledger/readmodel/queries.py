@@ -8,19 +8,14 @@ SQLAlchemy statements here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
-    ColumnElement,
     Connection,
     Engine,
-    Executable,
-    any_,
-    bindparam,
     func,
     or_,
     select,
@@ -58,7 +53,7 @@ class ReadModel:
 
     @contextmanager
     def lookups(self) -> Iterator[Lookups]:
-        """The point lookups (``ledger.readmodel.lookups``) on this read model's connection."""
+        """The driver-SQL reads (``ledger.readmodel.lookups``) on this read model's connection."""
         with self._connect() as conn:
             yield Lookups.within(conn)
 
@@ -132,27 +127,3 @@ class ReadModel:
                    starting: tuple[date, date] | None = None) -> list[SpanInForce]:
         with self.lookups() as lookups:
             return lookups.spans(known_at=known_at, target=target, starting=starting)
-
-
-Among = Callable[[Any, str], ColumnElement[bool]]  # (column, list parameter) -> condition
-
-
-Statement = TypeVar("Statement", bound=Executable)
-
-
-class AmongList(Generic[Statement]):
-    """A statement over a list parameter, built once per backend.
-
-    SQLite gets an expanding ``IN (?, ?, ...)``. PostgreSQL gets ``= ANY(:list)``,
-    one array parameter: psycopg converts a query's placeholders in Python and
-    caches only short queries, so a 900-placeholder IN list was converted
-    afresh on every call (a tenth of a PostgreSQL import's time).
-    """
-
-    def __init__(self, build: Callable[[Among], Statement]):
-        self.sqlite = build(lambda column, name: column.in_(bindparam(name, expanding=True)))
-        self.postgresql = build(
-            lambda column, name: column == any_(bindparam(name, type_=ARRAY(column.type))))
-
-    def on(self, conn: Connection) -> Statement:
-        return self.postgresql if conn.dialect.name == "postgresql" else self.sqlite
