@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from ledger.errors import ConflictError
+from ledger.readmodel.database import SecondaryIndexes
 from ledger.readmodel.projector import claim_position, fold_records, write_projection
 from ledger.readmodel.queries import ReadModel
 
@@ -47,7 +48,9 @@ class ImportTransaction:
         self.ledger = ledger
         self.conn = conn
         self.read_model = ReadModel.within(conn)
+        self.start = start  # the position of the last event before this file
         self.last = start  # the position of the last event written so far
+        self.secondary_indexes = SecondaryIndexes(conn)
 
     def load(self, record_ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
         """The records with these ids as this transaction sees them, folded from their events."""
@@ -68,6 +71,10 @@ class ImportTransaction:
         write_projection(self.conn, positions, events,
                          lambda event: records[event.originator_id])
         self.last = positions[-1]
+        if self.last - self.start >= self.start:
+            # From here on, maintaining the secondary indexes row by row costs more
+            # than building them over the whole ledger once at the end.
+            self.secondary_indexes.drop()
 
 
 @contextmanager
@@ -112,6 +119,7 @@ def import_transaction(ledger: SanctionsLedger,
             raise ConflictError(CONFLICT.format("the read model moved"))
         transaction = ImportTransaction(ledger, conn, start)
         yield transaction
+        transaction.secondary_indexes.build()
         if transaction.last != start and not claim_position(
                 conn, start, transaction.last, complete_until=recorded_at):
             raise ConflictError(CONFLICT.format("the read model moved"))

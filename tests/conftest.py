@@ -212,3 +212,21 @@ def authority_answers(ledger: SanctionsLedger, known_at: datetime) -> dict[str, 
 def ledger_url(location: LedgerLocation) -> str:
     """The --db value of a location, for the CLI in a subprocess."""
     return str(location.path) if location.backend == "sqlite" else location.sqlalchemy_url()
+
+
+def schema_differences(engine: Any) -> list[Any]:
+    """What Alembic's autogenerate would change to make the read model match the code's
+    metadata (tables, columns, indexes): empty when the schema is exactly the code's."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from ledger.readmodel.schema import metadata
+
+    def read_model_only(obj: Any, name: Any, type_: str, reflected: bool,
+                        compare_to: Any) -> bool:
+        return not (type_ == "table" and reflected and compare_to is None)
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "include_object": read_model_only})
+        return list(compare_metadata(context, metadata))

@@ -29,6 +29,7 @@ from conftest import (
     ledger_url,
     read_model_rows,
     record_path,
+    schema_differences,
     write_base_file,
     write_generated_file,
 )
@@ -61,9 +62,11 @@ def recorded_id_counts(ledger: SanctionsLedger) -> Counter[str]:
 
 def assert_recovers(location: LedgerLocation, path: Path, expected_ids: list[str],
                     seed: str) -> None:
-    """Open, verify, re-run the import, then compare the read model with a full rebuild."""
+    """Open, verify (events and schema), re-run the import, then compare the read model
+    with a full rebuild."""
     with closing(SanctionsLedger(location)) as ledger:
         assert ledger.verify().ok, seed
+        assert schema_differences(ledger.engine) == [], seed  # no index lost with the kill
         result = CliRunner().invoke(main, ["--db", ledger_url(location), "import", str(path)])
         assert result.exit_code == 0, (seed, result.output)
         counts = recorded_id_counts(ledger)

@@ -40,6 +40,7 @@ from ledger.errors import ConflictError
 from ledger.fold import spans_in_force
 from ledger.interchange import referenced_ids
 from ledger.names import fold_name, lower_name
+from ledger.readmodel.database import SecondaryIndexes
 from ledger.readmodel.lookups import PROJECTION, Lookups, ProjectionStatus, chunks
 from ledger.readmodel.schema import (
     READ_MODEL_TABLES,
@@ -107,6 +108,8 @@ class Projector:
             for table in reversed(READ_MODEL_TABLES):
                 conn.execute(delete(table))
             conn.execute(insert(projection_position).values(name=PROJECTION, position=0))
+            secondary_indexes = SecondaryIndexes(conn)
+            secondary_indexes.drop()
             total = self.status(conn).last_stored
             while batch := self._batch_after(start):
                 if not self._apply_batch(conn, start, batch):  # the row is ours until commit
@@ -115,6 +118,7 @@ class Projector:
                 applied, start = applied + len(batch), batch[-1].id
                 if progress:
                     progress(applied, max(total, applied))
+            secondary_indexes.build()
         return applied
 
     def _batch_after(self, start: int) -> list[Notification]:

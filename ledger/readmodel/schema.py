@@ -108,3 +108,11 @@ sanction_spans = Table(
 
 READ_MODEL_TABLES = (projection_position, recorded_lines, line_refs, parties, party_names,
                      sanction_spans)
+
+#: Indexes that only questions read. An import's checks and the projector's
+#: span closes read by primary key, ``line_id`` and ``ix_spans_current`` alone,
+#: so a bulk write may build these once at its end instead of row by row
+#: (``ledger.readmodel.database.SecondaryIndexes``).
+SECONDARY_INDEXES = tuple(sorted(
+    (index for table in READ_MODEL_TABLES for index in table.indexes
+     if index.name != "ix_spans_current"), key=lambda index: str(index.name)))
