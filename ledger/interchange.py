@@ -232,7 +232,20 @@ def _parse_object(lineno: int, text: str) -> dict[str, Any]:
         raise LineError(lineno, f"invalid JSON: {error.msg} at column {error.colno}") from None
     if not isinstance(value, dict):
         raise LineError(lineno, "a line must be a JSON object")
+    if "\\u" in text:
+        _refuse_lone_surrogates(lineno, value)
     return value
+
+
+def _refuse_lone_surrogates(lineno: int, value: dict[str, Any]) -> None:
+    """A ``\\udXXX`` escape without its pair is valid JSON but no Unicode character:
+    UTF-8 cannot store it. (Pairs are joined into one character by the parser.)"""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        lone = ord(error.object[error.start])
+        raise LineError(lineno, f"\\u{lone:04x} is a lone surrogate escape, "
+                                "not a Unicode character") from None
 
 
 def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -109,6 +109,18 @@ def test_invalid_utf8_is_refused_with_its_line_number(ledger):
         ledger.record_file(read_objects([json.dumps(SOURCE).encode(), b'{"id": "\xff"}']))
 
 
+def test_an_escaped_lone_surrogate_is_refused_with_its_line_number(ledger):
+    """Valid JSON, but no Unicode character: it used to reach the event encoder and
+    end the import with a traceback."""
+    bad = '{"type": "party", "id": "p:x", "kind": "person", "name": "X \\ud800 Y"}'
+    with pytest.raises(LineError, match=r"^line 2: \\ud800 is a lone surrogate escape, "
+                                        r"not a Unicode character$"):
+        record(ledger, SOURCE, bad)
+    paired = '{"type": "party", "id": "p:y", "kind": "person", "name": "Y \\ud83d\\ude00"}'
+    record(ledger, SOURCE, paired)
+    assert json.loads(ledger.get_line("p:y").filed)["name"] == "Y \U0001f600"
+
+
 def test_a_refused_file_leaves_the_ledger_exactly_as_it_was(ledger, clock):
     record(ledger, *BASE)
     before = ledger.get_in_force("person:a", at=date(2021, 4, 1), known_at=clock.advance())
