@@ -21,7 +21,7 @@ from ledger.audit import LogEntry, check_chain, read_log
 from ledger.errors import LedgerNotFoundError
 from ledger.importing import collecting_less, import_transaction
 from ledger.locking import SETUP, WRITER, ledger_lock
-from ledger.persistence import ChainReport, DateAsISO
+from ledger.persistence import ChainReport, DateAsISO, FastJSONTranscoder
 from ledger.readmodel.database import (
     can_write_read_model,
     create_answer_engine,
@@ -73,6 +73,11 @@ class SanctionsLedger(Application[UUID]):
         self.read_only = not can_write_read_model(self.engine)
         self.read_model = ReadModel(self.engine)
         self.projector = Projector(self, self.engine)
+
+    def construct_transcoder(self) -> FastJSONTranscoder:
+        transcoder = FastJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -1,0 +1,57 @@
+"""Stored events are eventsourcing's JSON, byte for byte, whatever encodes them.
+
+The ledger encodes events through orjson (``FastJSONTranscoder``) for speed.
+Its bytes must stay exactly those of eventsourcing's own JSON transcoder: the
+chain hashes them, other versions and tools decode them, and orjson would
+write some types (UUIDs) differently. So every kind of event the domain
+defines is encoded both ways here.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from eventsourcing.persistence import JSONTranscoder
+
+import ledger.domain
+from conftest import record, record_path
+from ledger.application import SanctionsLedger
+from ledger.datasets import dataset_path
+from ledger.persistence import DateAsISO
+
+AFTERWARDS = [  # the line types the dataset lacks
+    {"type": "alias", "id": "alias:zenz", "party": "person:adrian-zenz", "name": "A. Zenz"},
+    {"type": "amendment", "id": "amend:uk-chen", "sanction": "uk:2021-03-22:chen-mingguo",
+     "effective_from": "2022-01-01", "measures": ["asset_freeze"]},
+    {"type": "lifting", "id": "lift:uk-chen", "sanction": "uk:2021-03-22:chen-mingguo",
+     "effective_from": "2023-01-01"},
+    {"type": "retraction", "id": "retract:eu-chen", "sanction": "eu:2021-03-22:chen-mingguo",
+     "reason": "test"},
+]
+
+
+def event_topics() -> set[str]:
+    """The topic of every event class the domain stores (not the bases others extend)."""
+    classes = [cls for aggregate in vars(ledger.domain).values()
+               if inspect.isclass(aggregate) and aggregate.__module__ == ledger.domain.__name__
+               for cls in vars(aggregate).values()
+               if inspect.isclass(cls) and isinstance(getattr(cls, "TOPIC", None), str)]
+    return {cls.TOPIC for cls in classes
+            if not any(other is not cls and issubclass(other, cls) for other in classes)}
+
+
+def test_every_event_type_is_stored_as_eventsourcings_json_transcoder_writes_it(
+        sqlite_ledger: SanctionsLedger, clock):  # noqa: ANN001
+    record_path(sqlite_ledger, dataset_path("xinjiang-2021"))
+    clock.advance()
+    record(sqlite_ledger, *AFTERWARDS)
+    reference = JSONTranscoder()
+    SanctionsLedger.register_transcodings(sqlite_ledger, reference)
+    assert any(isinstance(t, DateAsISO) for t in reference.types.values())
+    seen = set()
+    for stored in sqlite_ledger.recorder.select_notifications(start=0, limit=10**6):
+        state = reference.decode(stored.state)
+        assert sqlite_ledger.mapper.transcoder.encode(state) == reference.encode(state)
+        assert reference.encode(state) == stored.state
+        seen.add(stored.topic)
+    assert seen == event_topics()
