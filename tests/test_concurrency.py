@@ -212,7 +212,8 @@ def test_an_event_for_a_record_version_already_stored_is_refused_as_a_conflict(
         recorded_at = clock.advance()
         with pytest.raises(ConflictError, match="nothing was written"), \
                 import_transaction(ledger, recorded_at) as store:
-            store.append([designation], {})
+            store.append([designation], {designation.originator_id:
+                                         ledger.repository.get(designation.originator_id)})
         assert sorted(recorded_ids(ledger)) == sorted(line["id"] for line in SANCTION)
         assert ledger.verify().ok
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -219,7 +220,36 @@ def write_projection(conn: Connection, positions: list[int],
     ``sanction_after(event)`` is the sanction as it stands after the event: the
     projector folds it from the log; an import has it in hand.
     """
-    _BatchWriter(conn, sanction_after).write(positions, events)
+    write_planned(conn, positions, plan_projection(events, sanction_after, conn.dialect))
+
+
+@dataclass
+class PlannedRows:
+    """A batch's read-model rows, worked out from its events alone, without the database.
+
+    Values are already in the driver's form. A row's position is the index of
+    its event in the batch until ``write_planned`` learns the positions the
+    store gave the events: an import plans in one process and writes in
+    another (``ledger.importing``), and PostgreSQL draws positions only then.
+    """
+
+    inserts: list[tuple[str, list[str], list[tuple[Any, ...]]]]  # table, columns, rows
+    closing: dict[datetime, list[str]]  # stored spans to close, by recorded time
+
+
+def plan_projection(events: Sequence[DomainEventProtocol[UUID]],
+                    sanction_after: Callable[[Any], Sanction], dialect: Dialect) -> PlannedRows:
+    return _BatchPlanner(sanction_after).plan(events, dialect)
+
+
+def write_planned(conn: Connection, positions: list[int], planned: PlannedRows) -> None:
+    """Close the stored spans the batch supersedes, then insert its rows."""
+    _close_stored_spans(conn, planned.closing)
+    for table, columns, rows in planned.inserts:
+        if "position" in columns:
+            at = columns.index("position")
+            rows = [(*row[:at], positions[row[at]], *row[at + 1:]) for row in rows]
+        _insert(conn, table, columns, rows)
 
 
 _POSITION = select(projection_position.c.position).where(
@@ -235,8 +265,22 @@ def _read_position(conn: Connection) -> int:
     return int(found)
 
 
-def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows (all with the same keys) through the driver's executemany, or COPY.
+def _insert(conn: Connection, table: str, columns: list[str],
+            rows: list[tuple[Any, ...]]) -> None:
+    """Insert bound rows through the driver: one executemany on SQLite, COPY on PostgreSQL."""
+    if conn.dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
+        with conn.connection.driver_connection.cursor() as curs, curs.copy(  # type: ignore[union-attr]
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) "
+                         f"VALUES ({', '.join('?' * len(columns))})", rows)
+
+
+def _bound_values(table: Table, rows: list[dict[str, Any]], keys: Sequence[str],
+                  dialect: Dialect) -> list[tuple[Any, ...]]:
+    """The rows as tuples in ``keys`` order, each value through its column's bind processor.
 
     SQLAlchemy's executemany processes each parameter of each row in Python, a
     fifth of projection time in bench/; here each column's bind processor (the
@@ -244,23 +288,6 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     once per distinct value of the batch (an import's rows share one recorded
     time, and dates repeat).
     """
-    dialect = conn.dialect
-    if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
-        keys = list(rows[0])
-        with conn.connection.driver_connection.cursor() as curs, curs.copy(  # type: ignore[union-attr]
-                f"COPY {table.name} ({', '.join(keys)}) FROM STDIN") as copy:
-            for row in _bound_values(table, rows, keys, dialect):
-                copy.write_row(row)
-        return
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    assert compiled.positiontup is not None, "SQLite's parameters are positional"
-    conn.exec_driver_sql(compiled.string,
-                         _bound_values(table, rows, compiled.positiontup, dialect))
-
-
-def _bound_values(table: Table, rows: list[dict[str, Any]], keys: Sequence[str],
-                  dialect: Dialect) -> list[tuple[Any, ...]]:
-    """The rows as tuples in ``keys`` order, each value through its column's bind processor."""
     columns = []
     for key in keys:
         column = [row[key] for row in rows]
@@ -272,41 +299,40 @@ def _bound_values(table: Table, rows: list[dict[str, Any]], keys: Sequence[str],
     return list(zip(*columns, strict=True))
 
 
-class _BatchWriter:
-    """Turns one batch of events into bulk inserts, and one span rewrite per sanction."""
+class _BatchPlanner:
+    """Turns one batch of events into rows, and one span rewrite per sanction."""
 
-    def __init__(self, conn: Connection, sanction_after: Callable[[Any], Sanction]):
-        self.conn = conn
+    def __init__(self, sanction_after: Callable[[Any], Sanction]):
         self.sanction_after = sanction_after
-        self.rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in (
+        self.rows: dict[Table, list[dict[str, Any]]] = {t: [] for t in (
             recorded_lines, line_refs, parties, party_names)}
         self.spans: dict[str, list[dict[str, Any]]] = {}
         self.dirty: dict[UUID, tuple[Sanction, datetime]] = {}
         self.fresh: set[UUID] = set()
         self.closing: dict[datetime, list[str]] = {}  # stored spans to close, by time
 
-    def write(self, positions: list[int],
-              events: Sequence[DomainEventProtocol[UUID]]) -> None:
-        for position, event in zip(positions, events, strict=True):
-            self._line(position, event)
+    def plan(self, events: Sequence[DomainEventProtocol[UUID]], dialect: Dialect) -> PlannedRows:
+        for index, event in enumerate(events):
+            self._line(index, event)
         for sanction, recorded_at in self.dirty.values():
             self._respan(sanction, recorded_at)
         self.rows[sanction_spans] = [row for rows in self.spans.values() for row in rows]
-        self._close_stored_spans()
-        for table, rows in self.rows.items():
-            if rows:
-                bulk_insert(self.conn, table, rows)
+        inserts = [(table.name, list(rows[0]), _bound_values(table, rows, list(rows[0]), dialect))
+                   for table, rows in self.rows.items() if rows]
+        return PlannedRows(inserts, self.closing)
 
-    def _line(self, position: int, event: Any) -> None:
+    def _line(self, index: int, event: Any) -> None:
+        """The event's line, references, party and names (``position`` holds ``index``
+        until ``write_planned``)."""
         filed = orjson.loads(event.filed)
         self.rows[recorded_lines].append({
-            "position": position, "line_id": event.line_id, "type": event.line_type,
+            "position": index, "line_id": event.line_id, "type": event.line_type,
             "recorded_at": event.timestamp, "filed": event.filed,
             "sources": _json(event.sources),
             "record_id": filed.get("sanction") or filed.get("party") or event.line_id,
         })
         self.rows[line_refs].extend(
-            {"ref_id": ref, "position": position} for ref in referenced_ids(filed))
+            {"ref_id": ref, "position": index} for ref in referenced_ids(filed))
         if isinstance(event, Party.Registered):
             self.rows[parties].append({"party_id": event.line_id, "kind": event.kind,
                                        "name": event.name, "country": event.country})
@@ -357,17 +383,19 @@ class _BatchWriter:
                                    if row["recorded_from"] != row["recorded_until"]]
         self.closing.setdefault(recorded_at, []).append(sanction_id)
 
-    def _close_stored_spans(self) -> None:
-        """Close stored current spans, two statements per recorded time and chunk of ids.
 
-        Run in recorded-time order and before this batch's rows are inserted, so
-        only spans of earlier batches are touched. Spans opened at the same
-        recorded time (an earlier batch of the same file) are replaced, not closed.
-        """
-        for recorded_at, ids in self.closing.items():
-            for chunk in chunks(ids):
-                for statement in (_DROP_REPLACED_SPANS, _CLOSE_SPANS):
-                    self.conn.execute(statement.on(self.conn), {"ids": chunk, "at": recorded_at})
+
+def _close_stored_spans(conn: Connection, closing: dict[datetime, list[str]]) -> None:
+    """Close stored current spans, two statements per recorded time and chunk of ids.
+
+    Run in recorded-time order and before the batch's rows are inserted, so
+    only spans of earlier batches are touched. Spans opened at the same
+    recorded time (an earlier batch of the same file) are replaced, not closed.
+    """
+    for recorded_at, ids in closing.items():
+        for chunk in chunks(ids):
+            for statement in (_DROP_REPLACED_SPANS, _CLOSE_SPANS):
+                conn.execute(statement.on(conn), {"ids": chunk, "at": recorded_at})
 
 
 def _json(value: list[str]) -> str:
