@@ -1,8 +1,10 @@
 """Timing helpers: a child process's wall time and peak memory, medians, percentiles.
 
-Peak memory comes from ``os.wait4`` on the one child being measured, so each
-figure belongs to exactly one fresh process (``RUSAGE_CHILDREN`` would mix in
-every child waited for before it).
+Peak memory is that of the one command being measured, with the processes it
+starts itself (a large import writes in a second process): the larger of
+``os.wait4``'s peak for the command and the peak of the summed resident memory
+of its process tree, sampled every 20 ms. (``RUSAGE_CHILDREN`` would mix in
+every child waited for before it, and reports the largest process, not the sum.)
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,15 +48,59 @@ def run_child(args: list[str]) -> Run:
         started = time.perf_counter()
         child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                  cwd=ROOT)
+        tree = _TreeMemory(child.pid)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
+        tree.stop()
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if child.returncode:
             raise ChildFailedError(f"{' '.join(args)} exited {child.returncode}: "
                                    f"{err.read().decode()[-2000:]}")
-        return Run(seconds, usage.ru_maxrss / 1024, out.read().decode())
+        return Run(seconds, max(usage.ru_maxrss, tree.peak_kb) / 1024, out.read().decode())
+
+
+class _TreeMemory:
+    """Samples the summed resident memory of a process and its descendants until stopped."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak_kb = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak_kb = max(self.peak_kb, sum(map(_rss_kb, _tree(self.pid))))
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants, as /proc lists them now."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending += [int(child) for child in children.read().split()]
+        except OSError:  # it ended meanwhile
+            continue
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next((int(line.split()[1]) for line in status
+                         if line.startswith("VmRSS:")), 0)
+    except OSError:
+        return 0
 
 
 def median(values: list[float]) -> float:

@@ -2,4 +2,5 @@
 
 from cli.main import main
 
-main(prog_name="sanctions-ledger")
+if __name__ == "__main__":  # not when a child process of an import imports it
+    main(prog_name="sanctions-ledger")

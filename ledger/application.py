@@ -19,7 +19,7 @@ from eventsourcing.persistence import JSONTranscoder
 from ledger.answers import InForceAnswer, PartyEntry, RecordedLine
 from ledger.audit import LogEntry, check_chain, read_log
 from ledger.errors import LedgerNotFoundError
-from ledger.importing import collecting_less, import_transaction
+from ledger.importing import collecting_less, import_in_child, import_transaction
 from ledger.locking import SETUP, WRITER, ledger_lock
 from ledger.persistence import ChainReport, DateAsISO, FastJSONTranscoder
 from ledger.readmodel.database import (
@@ -91,17 +91,22 @@ class SanctionsLedger(Application[UUID]):
     # Commands.
 
     def record_file(self, objects: Iterable[tuple[int, dict[str, Any]]],
-                    on_wait: Callable[[], None] | None = None) -> RecordingSummary:
+                    on_wait: Callable[[], None] | None = None, *,
+                    two_processes: bool = False) -> RecordingSummary:
         """Record one interchange file whole, or not at all (see ``ledger.recording``).
 
         The writer lock (``ledger.locking``) is held from choosing the recorded
         time until the file's one transaction has committed, so recorded time
         grows with position. ``on_wait`` is called if another writer holds it.
+        With ``two_processes`` a child process writes while this one checks
+        (``ledger.importing.import_in_child``): faster for large files on two
+        cores or more, not worth its start-up for small ones.
         """
         with ledger_lock(self.location, WRITER, on_wait):
             self.projector.catch_up()
             recorded_at = self._next_recorded_at()
-            with collecting_less(), import_transaction(self, recorded_at) as store:
+            transaction = import_in_child if two_processes else import_transaction
+            with collecting_less(), transaction(self, recorded_at) as store:
                 return Recording(store, recorded_at).take_all(objects)
 
     def rebuild_read_model(self, progress: Progress | None = None,

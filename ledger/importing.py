@@ -15,22 +15,35 @@ or not at all: the position claim and ``complete_until`` move at commit.
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import pickle
+import signal
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
-from ledger.errors import ConflictError
+from ledger.errors import ConflictError, LedgerError
 from ledger.readmodel.database import SecondaryIndexes
-from ledger.readmodel.projector import claim_position, fold_records, write_projection
+from ledger.readmodel.lookups import KnownLine
+from ledger.readmodel.projector import (
+    PlannedRows,
+    claim_position,
+    fold_records,
+    plan_projection,
+    write_planned,
+)
 from ledger.readmodel.queries import ReadModel
+from ledger.recording import Found
 
 if TYPE_CHECKING:
     from ledger.application import SanctionsLedger
@@ -52,9 +65,18 @@ class ImportTransaction:
         self.last = start  # the position of the last event written so far
         self.secondary_indexes = SecondaryIndexes(conn)
 
-    def load(self, record_ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
-        """The records with these ids as this transaction sees them, folded from their events."""
-        return fold_records(self.ledger, self.conn, record_ids)
+    def look_up(self, line_ids: list[str], record_ids: list[UUID]) -> Callable[[], Found]:
+        """The recorded lines among these ids, and these records folded from their events,
+        as this transaction sees them now."""
+        found = self.find(line_ids, record_ids)
+        return lambda: found
+
+    def find(self, line_ids: list[str], record_ids: list[UUID]) -> Found:
+        return (self.read_model.known_lines(line_ids),
+                fold_records(self.ledger, self.conn, record_ids))
+
+    def known_line(self, line_id: str) -> KnownLine | None:
+        return self.read_model.known_line(line_id)
 
     def append(self, events: Sequence[Any], records: Mapping[UUID, Aggregate]) -> None:
         """Store a batch of new events (in line order) and project them.
@@ -62,19 +84,41 @@ class ImportTransaction:
         ``records`` holds each touched record as it stands after the batch:
         what the read model's spans are computed from.
         """
-        stored = [self.ledger.mapper.to_stored_event(e) for e in events]
+        self.write(prepare_batch(self.ledger, events, records))
+
+    def write(self, batch: PreparedBatch) -> None:
+        """Store a prepared batch: its events, their chain links and read-model rows."""
         try:
             positions = self.ledger.recorder.append_within(  # type: ignore[attr-defined]
-                self.conn, stored)
+                self.conn, batch.stored)
         except (IntegrityError, SQLIntegrityError) as error:
             raise ConflictError(CONFLICT.format("a record this file changes")) from error
-        write_projection(self.conn, positions, events,
-                         lambda event: records[event.originator_id])
+        write_planned(self.conn, positions, batch.rows)
         self.last = positions[-1]
         if self.last - self.start >= self.start:
             # From here on, maintaining the secondary indexes row by row costs more
             # than building them over the whole ledger once at the end.
             self.secondary_indexes.drop()
+
+
+@dataclass
+class PreparedBatch:
+    """A batch as the database takes it: stored events and planned read-model rows.
+
+    Everything but the SQL, so that a child process writing the batch
+    (``import_in_child``) receives plain values, not aggregates: pickling
+    those cost more than writing them.
+    """
+
+    stored: list[StoredEvent]
+    rows: PlannedRows
+
+
+def prepare_batch(ledger: SanctionsLedger, events: Sequence[Any],
+                  records: Mapping[UUID, Aggregate]) -> PreparedBatch:
+    return PreparedBatch([ledger.mapper.to_stored_event(e) for e in events],
+                         plan_projection(events, lambda event: records[event.originator_id],
+                                         ledger.engine.dialect))
 
 
 @contextmanager
@@ -123,3 +167,143 @@ def import_transaction(ledger: SanctionsLedger,
         if transaction.last != start and not claim_position(
                 conn, start, transaction.last, complete_until=recorded_at):
             raise ConflictError(CONFLICT.format("the read model moved"))
+
+
+# -- The same transaction, held by a child process (large files) ----------------------------
+
+class ChildTransaction:
+    """An ``ImportTransaction`` run by a child process, which writes one batch while this
+    process checks the next.
+
+    An import is bound to one core by Python: checking lines and staging their
+    events is about half of it; encoding, chaining, projecting and inserting
+    them the other half. In a child, the second half runs beside the first.
+    The child opens the ledger and holds the file's one transaction; requests
+    go through a pipe in order, so a lookup is answered once every batch sent
+    before it is written (``Recording.take_all`` asks for the next batch's
+    lookups before handing over this one). A batch is sent without waiting;
+    an error writing it comes back as the answer to the next request.
+    """
+
+    def __init__(self, ledger: SanctionsLedger, pipe: Any, process: Any):
+        self._ledger = ledger
+        self._pipe = pipe
+        self._process = process
+        self._asked = self._answered = 0  # requests with answers, sent and received
+        self._answers: dict[int, Any] = {}
+
+    def look_up(self, line_ids: list[str], record_ids: list[UUID]) -> Callable[[], Found]:
+        ticket = self._ask("find", (line_ids, record_ids))
+        return lambda: self._answer(ticket)
+
+    def known_line(self, line_id: str) -> KnownLine | None:
+        return self._answer(self._ask("known_line", line_id))
+
+    def append(self, events: Sequence[Any], records: Mapping[UUID, Aggregate]) -> None:
+        self._send("write", prepare_batch(self._ledger, events, records))
+
+    def started(self) -> None:
+        """Wait until the child holds the transaction (or raise what stopped it)."""
+        self._answer(self._ask("ready", None))
+
+    def commit(self) -> None:
+        self._answer(self._ask("commit", None))
+
+    def _send(self, request: str, payload: Any) -> None:
+        """Send a request once every answer due has been read: a child blocked sending a
+        large answer while this process blocks sending a large batch would wait forever."""
+        while self._answered < self._asked:
+            self._receive_one()
+        try:
+            self._pipe.send((request, payload))
+        except (BrokenPipeError, EOFError):
+            raise self._gone() from None
+
+    def _ask(self, request: str, payload: Any) -> int:
+        """Send a request that has an answer; return its ticket for ``_answer``."""
+        self._send(request, payload)
+        self._asked += 1
+        return self._asked
+
+    def _answer(self, ticket: int) -> Any:
+        """The answer to that request, reading earlier ones first (the child answers in
+        order). An error answers whatever request is next: the child has stopped."""
+        while ticket not in self._answers:
+            self._receive_one()
+        return self._answers.pop(ticket)
+
+    def _receive_one(self) -> None:
+        try:
+            status, answer = self._pipe.recv()
+        except (EOFError, ConnectionResetError):
+            raise self._gone() from None
+        if status == "error":
+            raise answer
+        self._answered += 1
+        self._answers[self._answered] = answer
+
+    def _gone(self) -> LedgerError:
+        self._process.join(5)
+        return LedgerError(f"the process writing the import ended (exit code "
+                           f"{self._process.exitcode}); nothing was written, re-run the import")
+
+
+@contextmanager
+def import_in_child(ledger: SanctionsLedger,
+                    recorded_at: datetime) -> Iterator[ChildTransaction]:
+    """``import_transaction`` in a child process: committed at the end, or nothing.
+
+    The caller holds the writer lock. If this process fails or is killed, the
+    child reads the end of the pipe and rolls the transaction back.
+    """
+    context = multiprocessing.get_context("spawn")  # a fork would share open connections
+    pipe, child_end = context.Pipe()
+    process = context.Process(target=_serve_import, args=(ledger.location, recorded_at, child_end),
+                              daemon=True, name="sanctions-ledger import writer")
+    process.start()
+    child_end.close()
+    transaction = ChildTransaction(ledger, pipe, process)
+    try:
+        transaction.started()
+        yield transaction
+        transaction.commit()
+    finally:
+        pipe.close()  # the child, if still waiting, rolls back and exits
+        process.join(30)
+        if process.is_alive():
+            process.kill()
+
+
+def _serve_import(location: Any, recorded_at: datetime, pipe: Any) -> None:
+    """The child's side: one ``import_transaction``, driven by the parent's requests."""
+    from ledger.application import SanctionsLedger
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which closes the pipe
+    try:
+        with closing(SanctionsLedger(location)) as ledger, collecting_less(), \
+                import_transaction(ledger, recorded_at) as store:
+            request, payload = pipe.recv()
+            while request != "commit":
+                if request == "write":
+                    store.write(payload)
+                elif request == "find":
+                    pipe.send(("ok", store.find(*payload)))
+                elif request == "known_line":
+                    pipe.send(("ok", store.known_line(payload)))
+                else:  # "ready"
+                    pipe.send(("ok", None))
+                request, payload = pipe.recv()
+        pipe.send(("ok", None))
+    except EOFError:
+        return  # the parent is gone or gave up: the transaction was rolled back
+    except Exception as error:  # noqa: BLE001 - every failure goes back to the parent
+        pipe.send(("error", _portable(error)))
+
+
+def _portable(error: Exception) -> Exception:
+    """The error itself if it survives pickling, else one that says what it was."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001
+        return RuntimeError(f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
+    return error

@@ -5,7 +5,7 @@ up by id (an identical line already recorded is skipped before any other
 check), then shape-checked, its references resolved against the ledger and
 the lines above it, and finally handed to its aggregate, whose commands
 enforce the sanction rules. Each batch of checked lines is written through
-the file's one open ``ImportTransaction`` (``ledger.importing``), so later
+the file's one open transaction (``ledger.importing``), so later
 lines are checked against earlier ones there; a bad line anywhere rolls the
 whole file back. Memory holds one batch and a bounded set of records.
 """
@@ -13,11 +13,11 @@ whole file back. Memory holds one batch and a bounded set of records.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -36,12 +36,26 @@ from ledger.interchange import (
 )
 from ledger.readmodel.lookups import KnownLine
 
-if TYPE_CHECKING:
-    from ledger.importing import ImportTransaction
-
 _SANCTION_CHANGES = ("amendment", "lifting", "correction", "retraction")
 _EMPTY_BY_DEFAULT: dict[str, Any] = {"aliases": [], "attributes": {}, "in_response_to": [],
                                      "about": []}
+
+
+Found = tuple[dict[str, KnownLine], dict[UUID, Aggregate]]  # lines recorded, records folded
+
+
+class FileTransaction(Protocol):
+    """The one open transaction a file is written through (``ledger.importing``): in this
+    process, or in a child that writes while this process checks."""
+
+    def look_up(self, line_ids: list[str], record_ids: list[UUID]) -> Callable[[], Found]:
+        """Ask which of these lines are recorded and for these records as stored; the
+        returned function gives the answer (a child may still be working on it)."""
+        ...
+
+    def known_line(self, line_id: str) -> KnownLine | None: ...
+
+    def append(self, events: Sequence[Any], records: Mapping[UUID, Aggregate]) -> None: ...
 
 
 @dataclass
@@ -60,35 +74,72 @@ class RecordingSummary:
 class Recording:
     """One file on its way into the ledger, through one open transaction."""
 
-    def __init__(self, store: ImportTransaction, recorded_at: datetime,
+    def __init__(self, store: FileTransaction, recorded_at: datetime,
                  records_in_hand: int = 20000):
         self.store = store
         self.summary = RecordingSummary(recorded_at)
         self._new: dict[str, KnownLine] = {}  # this batch's lines
+        self._written: dict[str, KnownLine] = {}  # the batch before, maybe still being written
         self._fetched: dict[str, KnownLine | None] = {}  # this batch's ids, looked up at once
         self._events: list[Any] = []  # this batch's events, in line order
         self._touched: dict[UUID, Aggregate] = {}  # this batch's records, as they end it
+        self._touched_before: dict[UUID, Aggregate] = {}  # the last batch's
+        self._needed: set[UUID] = set()  # records the next batch changes
         self._in_hand: OrderedDict[UUID, Aggregate] = OrderedDict()  # most recently used
         self._records_in_hand = records_in_hand
 
     def take_all(self, objects: Iterable[tuple[int, dict[str, Any]]],
                  batch: int = 2000) -> RecordingSummary:
-        """``take`` every line, a batch at a time: one lookup of the batch's ids, one write."""
+        """``take`` every line, a batch at a time: one lookup of the batch's ids, one write.
+
+        The next batch's lookup is asked for before this batch is checked and
+        answered after, so a store that writes in another process
+        (``ledger.importing``) looks up and writes while this one checks. The
+        answer then reflects the batches before this one: this batch's lines
+        and records, and the last batch's, are kept in memory until a lookup
+        has seen them written.
+        """
         pending = iter(objects)
-        while piece := list(islice(pending, batch)):
-            self._prefetch(piece)
+        piece = list(islice(pending, batch))
+        asked = self._look_up(piece)
+        while piece:
+            self._receive(*asked)
+            after = list(islice(pending, batch))
+            asked = self._look_up(after)
             for lineno, obj in piece:
                 self.take(lineno, obj)
             self._write()
+            piece = after
         return self.summary
 
-    def _prefetch(self, piece: list[tuple[int, dict[str, Any]]]) -> None:
-        wanted = {ident for _, obj in piece for ident in _ids_named(obj)}
+    def _look_up(self, piece: list[tuple[int, dict[str, Any]]]
+                 ) -> tuple[list[str], Callable[[], Found]]:
+        """Ask for the ids the piece names and the records it changes that are not in hand."""
+        self._needed = {record_uuid(ident) for _, obj in piece
+                        if isinstance(ident := _record_changed(obj), str)}
+        for record_id in self._needed & self._in_hand.keys():
+            self._in_hand.move_to_end(record_id)
+        wanted = list({ident for _, obj in piece for ident in _ids_named(obj)})
+        return wanted, self.store.look_up(
+            wanted, [i for i in self._needed if i not in self._in_hand])
+
+    def _receive(self, wanted: list[str], answer: Callable[[], Found]) -> None:
+        known, loaded = answer()
         self._fetched = dict.fromkeys(wanted)
-        self._fetched.update(self.store.read_model.known_lines(wanted))
-        changed = {record_uuid(ident) for _, obj in piece
-                   if isinstance(ident := _record_changed(obj), str)}
-        self._in_hand.update(self.store.load([i for i in changed if i not in self._in_hand]))
+        self._fetched.update(known)
+        self._let_go()
+        for record_id, record in loaded.items():  # one in hand is newer than the store's
+            self._in_hand.setdefault(record_id, record)
+
+    def _let_go(self) -> None:
+        """Forget the least recently used records beyond the bound, except those the
+        store may not have yet (this batch's and the last one's) and the next batch's."""
+        keep = self._touched.keys() | self._touched_before.keys() | self._needed
+        for record_id in list(self._in_hand):
+            if len(self._in_hand) <= self._records_in_hand:
+                break
+            if record_id not in keep:
+                del self._in_hand[record_id]
 
     def take(self, lineno: int, obj: dict[str, Any]) -> None:
         """Check one line and stage its event, or raise ``LineError``."""
@@ -113,23 +164,22 @@ class Recording:
         self.summary.recorded[line.type] += 1
 
     def _write(self) -> None:
-        """Write the batch through the transaction, then forget it."""
+        """Hand the batch to the transaction; keep its lines and records in memory until
+        the lookup after next, which sees them written."""
         if self._events:
             self.store.append(self._events, self._touched)
-        self._events, self._touched = [], {}
-        self._new.clear()
-        self._fetched.clear()
-        while len(self._in_hand) > self._records_in_hand:
-            self._in_hand.popitem(last=False)
+        self._events, self._touched_before, self._touched = [], self._touched, {}
+        self._written, self._new = self._new, {}
 
     # Checks that need the ledger.
 
     def _known(self, ident: str) -> KnownLine | None:
-        if ident in self._new:
-            return self._new[ident]
+        for known in (self._new, self._written):
+            if ident in known:
+                return known[ident]
         if ident in self._fetched:
             return self._fetched[ident]
-        return self.store.read_model.known_line(ident)
+        return self.store.known_line(ident)
 
     def _check_references(self, line: FiledLine) -> None:
         holders = [line.fields]

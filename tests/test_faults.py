@@ -88,14 +88,18 @@ def based(location: LedgerLocation, tmp_path: Path) -> list[str]:
     return ids
 
 
+@pytest.mark.parametrize(("processes", "lines"), [("--one-process", 2000),
+                                                  ("--two-processes", 6000)])
 def test_an_import_killed_at_a_random_moment_is_completed_by_running_it_again(
-        location, tmp_path, based):
+        location, tmp_path, based, processes, lines):
+    """With two processes the parent is killed: its child, writing, must roll back."""
     expected = list(based)
     for iteration in range(ITERATIONS):
-        seed = f"FAULT_SEED={RUN_SEED}: import kill, {location.backend}, iteration {iteration}"
+        seed = (f"FAULT_SEED={RUN_SEED}: import kill, {location.backend}, {processes}, "
+                f"iteration {iteration}")
         path = tmp_path / f"big-{iteration}.jsonl"
-        expected += write_generated_file(path, f"big{iteration}", 2000)
-        process = start(location, "import", str(path))
+        expected += write_generated_file(path, f"big{iteration}", lines)
+        process = start(location, "import", str(path), processes)
         time.sleep(random.Random(seed).uniform(0.3, 2.2))
         kill(process)
         assert_recovers(location, path, expected, seed)

@@ -27,7 +27,6 @@ from conftest import (
     write_generated_file,
 )
 from ledger.application import SanctionsLedger
-from ledger.errors import LineError
 from ledger.locking import WRITER, ledger_lock
 from ledger.readmodel import SCHEMA_REVISION
 from ledger.readmodel.database import create_read_engine, current_revision
@@ -168,6 +167,7 @@ def test_the_schema_comparison_sees_what_0002_added(engine):
 # A bulk write on SQLite drops the question-only indexes and builds them again before
 # it commits (ledger.readmodel.database.SecondaryIndexes): whatever happens, the schema
 # stays exactly the migrations'. Two batches of 2000 lines: the drop comes after the first.
+# (An import failing after the drop: tests/test_two_processes.py.)
 
 def test_a_large_import_and_a_rebuild_leave_the_schema_exactly_as_migrated(
         location, engine, clock: Clock, tmp_path):
@@ -185,20 +185,3 @@ def test_a_large_import_and_a_rebuild_leave_the_schema_exactly_as_migrated(
         assert read_model_rows(ledger) == projected
         answer = ledger.get_in_force("big person 1", at=date(2021, 4, 1), known_at=clock.now)
         assert [s.id for s in answer.sanctions] == ["big:s:1"]
-
-
-def test_an_import_failing_in_its_second_batch_leaves_the_schema_and_rows_as_they_were(
-        location, engine, clock: Clock, tmp_path):
-    base, big = tmp_path / "base.jsonl", tmp_path / "big.jsonl"
-    write_base_file(base)
-    write_generated_file(big, "big", 2500)
-    with big.open("a") as stream:
-        stream.write('{"type": "party", "id": "late", "kind": "person"}\n')
-    with closing(SanctionsLedger(location, clock=clock)) as ledger:
-        record_path(ledger, base)
-        before = read_model_rows(ledger)
-        clock.advance()
-        with pytest.raises(LineError, match="line 2501"):
-            record_path(ledger, big)
-        assert schema_differences(engine) == []
-        assert read_model_rows(ledger) == before
