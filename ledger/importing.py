@@ -21,7 +21,7 @@ import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -181,8 +181,8 @@ class ChildTransaction:
     The child opens the ledger and holds the file's one transaction; requests
     go through a pipe in order, so a lookup is answered once every batch sent
     before it is written (``Recording.take_all`` asks for the next batch's
-    lookups before handing over this one). A batch is sent without waiting;
-    an error writing it comes back as the answer to the next request.
+    lookups before checking this one). A batch is sent without waiting; an
+    error writing it comes back as the answer to the next request.
     """
 
     def __init__(self, ledger: SanctionsLedger, pipe: Any, process: Any):
@@ -294,10 +294,11 @@ def _serve_import(location: Any, recorded_at: datetime, pipe: Any) -> None:
                     pipe.send(("ok", None))
                 request, payload = pipe.recv()
         pipe.send(("ok", None))
-    except EOFError:
+    except (EOFError, BrokenPipeError, ConnectionResetError):
         return  # the parent is gone or gave up: the transaction was rolled back
     except Exception as error:  # noqa: BLE001 - every failure goes back to the parent
-        pipe.send(("error", _portable(error)))
+        with suppress(OSError):  # unless it is gone too
+            pipe.send(("error", _portable(error)))
 
 
 def _portable(error: Exception) -> Exception:
