@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import date
 
@@ -131,6 +132,18 @@ def test_a_refused_file_leaves_the_ledger_exactly_as_it_was(ledger, clock):
     after = ledger.get_in_force("person:a", at=date(2021, 4, 1), known_at=clock.advance())
     assert after.sanctions == before.sanctions
     assert [e.line_id for e in ledger.get_log()] == ["src:reg", "auth:eu", "person:a", "d1"]
+
+
+def test_imports_and_rebuilds_leave_the_garbage_collector_as_they_found_it(ledger):
+    """They collect less often while they run; a service embedding the ledger must
+    get its own settings back, after a refused file too."""
+    before = gc.get_threshold()
+    record(ledger, *BASE)
+    with pytest.raises(LineError):
+        record(ledger, {"type": "nonsense", "id": "z"})
+    ledger.rebuild_read_model()
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
 
 
 def test_reimporting_a_file_is_a_no_op_even_after_later_changes(ledger, clock):
