@@ -143,12 +143,17 @@ class Projector:
 
         Each is loaded as it stood before the batch (its events stored before
         position ``first``). One repository read per sanction made a rebuild of a
-        large ledger, whose sanctions outnumber the cache, crawl.
+        large ledger, whose sanctions outnumber the cache, crawl. Every sanction
+        the batch changes becomes the most recently used, so that the sanctions
+        the batch creates cannot push one out before its turn (it was then read
+        back alone, through the repository).
         """
         before: dict[UUID, int] = {}
         for event in events:
             if isinstance(event, Sanction.Event):
                 before.setdefault(event.originator_id, event.originator_version - 1)
+        for sanction_id in before.keys() & self._sanctions.keys():
+            self._sanctions.move_to_end(sanction_id)
         missing = [i for i, version in before.items() if version > 0 and getattr(
             self._sanctions.get(i), "version", None) != version]
         self._sanctions.update(fold_records(self.app, conn, missing, before=first))
