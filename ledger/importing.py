@@ -35,14 +35,9 @@ from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 from ledger.errors import ConflictError, LedgerError
 from ledger.readmodel.database import SecondaryIndexes
 from ledger.readmodel.lookups import KnownLine
-from ledger.readmodel.projector import (
-    PlannedRows,
-    claim_position,
-    fold_records,
-    plan_projection,
-    write_planned,
-)
+from ledger.readmodel.projector import claim_position, fold_records
 from ledger.readmodel.queries import ReadModel
+from ledger.readmodel.rows import LineFacts, PlannedSpans, line_facts, plan_spans, write_rows
 from ledger.recording import Found
 
 if TYPE_CHECKING:
@@ -93,7 +88,7 @@ class ImportTransaction:
                 self.conn, batch.stored)
         except (IntegrityError, SQLIntegrityError) as error:
             raise ConflictError(CONFLICT.format("a record this file changes")) from error
-        write_planned(self.conn, positions, batch.rows)
+        write_rows(self.conn, positions, batch.lines, batch.spans)
         self.last = positions[-1]
         if self.last - self.start >= self.start:
             # From here on, maintaining the secondary indexes row by row costs more
@@ -103,22 +98,26 @@ class ImportTransaction:
 
 @dataclass
 class PreparedBatch:
-    """A batch as the database takes it: stored events and planned read-model rows.
+    """A batch as the database takes it: stored events, the facts of their lines, and their
+    planned spans.
 
     Everything but the SQL, so that a child process writing the batch
     (``import_in_child``) receives plain values, not aggregates: pickling
-    those cost more than writing them.
+    those cost more than writing them. The lines' own rows are planned where
+    they are written, from their facts.
     """
 
     stored: list[StoredEvent]
-    rows: PlannedRows
+    lines: list[LineFacts]
+    spans: PlannedSpans
 
 
 def prepare_batch(ledger: SanctionsLedger, events: Sequence[Any],
                   records: Mapping[UUID, Aggregate]) -> PreparedBatch:
     return PreparedBatch([ledger.mapper.to_stored_event(e) for e in events],
-                         plan_projection(events, lambda event: records[event.originator_id],
-                                         ledger.engine.dialect))
+                         [line_facts(e) for e in events],
+                         plan_spans(events, lambda event: records[event.originator_id],
+                                    ledger.engine.dialect))
 
 
 @contextmanager
