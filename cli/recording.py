@@ -13,7 +13,9 @@ from cli.progress import progress
 
 WAITING = "Waiting for another import or rebuild of this ledger to finish..."
 # From this size a second process pays for its start-up (about 0.4 s) many times over.
-TWO_PROCESSES_FROM = 4 * 2**20
+TWO_PROCESSES_FROM = 4 * 2**20  # bytes of a file to import
+# Events of a ledger to rebuild. Below these, starting a second process costs more than it saves.
+REBUILD_TWO_PROCESSES_FROM = 25_000
 
 
 @click.command("import")
@@ -42,8 +44,7 @@ def import_file(file: Path | None, dataset: str | None, two_processes: bool | No
     shown = str(file) if file is not None else f"dataset {dataset}"
     started = time.perf_counter()
     if two_processes is None:
-        two_processes = (path.stat().st_size >= TWO_PROCESSES_FROM
-                         and len(os.sched_getaffinity(0)) >= 2)
+        two_processes = path.stat().st_size >= TWO_PROCESSES_FROM and _cores() >= 2
     try:
         summary = _record(path, as_json, two_processes)
     except LineError as error:
@@ -111,14 +112,27 @@ def datasets(as_json: bool) -> None:
 
 
 @click.command()
+@click.option("--two-processes/--one-process", default=None,
+              help="Write in a second process while decoding in this one. Default: two "
+                   f"for a ledger of {REBUILD_TWO_PROCESSES_FROM:,} events or more on a "
+                   "machine with two cores or more.")
 @json_option
-def rebuild(as_json: bool) -> None:
+def rebuild(two_processes: bool | None, as_json: bool) -> None:
     """Drop the read model and rebuild it from the stored events alone."""
     started = time.perf_counter()
     with open_ledger() as ledger, progress(interactive(as_json)) as shown:
-        count = ledger.rebuild_read_model(shown.counter("rebuilding"), shown.note(WAITING))
+        if two_processes is None:
+            two_processes = (ledger.stored_events() >= REBUILD_TWO_PROCESSES_FROM
+                             and _cores() >= 2)
+        count = ledger.rebuild_read_model(shown.counter("rebuilding"), shown.note(WAITING),
+                                          two_processes=two_processes)
     seconds = time.perf_counter() - started
     if as_json:
         print_json({"events": count, "seconds": round(seconds, 3)})
     else:
         click.echo(f"Rebuilt the read model from {count} events in {seconds:.2f} s.")
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0))

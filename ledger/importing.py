@@ -15,13 +15,9 @@ or not at all: the position claim and ``complete_until`` move at commit.
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import pickle
-import signal
 import threading
-import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -32,13 +28,14 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
-from ledger.errors import ConflictError, LedgerError
+from ledger.errors import ConflictError
 from ledger.readmodel.database import SecondaryIndexes
 from ledger.readmodel.lookups import KnownLine
 from ledger.readmodel.projector import claim_position, fold_records
 from ledger.readmodel.queries import ReadModel
-from ledger.readmodel.rows import LineFacts, PlannedSpans, line_facts, plan_spans, write_rows
+from ledger.readmodel.rows import LineFacts, PlannedSpans, lines_of, plan_spans, write_rows
 from ledger.recording import Found
+from ledger.writing import WritingProcess, writing_in_child
 
 if TYPE_CHECKING:
     from ledger.application import SanctionsLedger
@@ -115,7 +112,7 @@ class PreparedBatch:
 def prepare_batch(ledger: SanctionsLedger, events: Sequence[Any],
                   records: Mapping[UUID, Aggregate]) -> PreparedBatch:
     return PreparedBatch([ledger.mapper.to_stored_event(e) for e in events],
-                         [line_facts(e) for e in events],
+                         lines_of(events),
                          plan_spans(events, lambda event: records[event.originator_id],
                                     ledger.engine.dialect))
 
@@ -175,139 +172,30 @@ def import_transaction(ledger: SanctionsLedger,
 # -- The same transaction, held by a child process (large files) ----------------------------
 
 class ChildTransaction:
-    """An ``ImportTransaction`` run by a child process, which writes one batch while this
-    process checks the next.
+    """An ``ImportTransaction`` held by a child process (``ledger.writing``), which writes
+    one batch while this process checks the next.
 
-    An import is bound to one core by Python: checking lines and staging their
-    events is about half of it; encoding, chaining, projecting and inserting
-    them the other half. In a child, the second half runs beside the first.
-    The child opens the ledger and holds the file's one transaction; requests
-    go through a pipe in order, so a lookup is answered once every batch sent
-    before it is written (``Recording.take_all`` asks for the next batch's
-    lookups before checking this one). A batch is sent without waiting; an
-    error writing it comes back as the answer to the next request.
+    ``Recording.take_all`` asks for the next batch's lookups before checking
+    this one, so the child looks them up while this process checks.
     """
 
-    def __init__(self, ledger: SanctionsLedger, pipe: Any, process: Any):
+    def __init__(self, ledger: SanctionsLedger, writer: WritingProcess):
         self._ledger = ledger
-        self._pipe = pipe
-        self._process = process
-        self._asked = self._answered = 0  # requests with answers, sent and received
-        self._answers: dict[int, Any] = {}
+        self._writer = writer
 
     def look_up(self, line_ids: list[str], record_ids: list[UUID]) -> Callable[[], Found]:
-        ticket = self._ask("find", (line_ids, record_ids))
-        return lambda: self._answer(ticket)
+        return self._writer.ask("find", line_ids, record_ids)
 
     def known_line(self, line_id: str) -> KnownLine | None:
-        return self._answer(self._ask("known_line", line_id))
+        return self._writer.ask("known_line", line_id)()
 
     def append(self, events: Sequence[Any], records: Mapping[UUID, Aggregate]) -> None:
-        self._send("write", prepare_batch(self._ledger, events, records))
-
-    def started(self) -> None:
-        """Wait until the child holds the transaction (or raise what stopped it)."""
-        self._answer(self._ask("ready", None))
-
-    def commit(self) -> None:
-        self._answer(self._ask("commit", None))
-
-    def _send(self, request: str, payload: Any) -> None:
-        """Send a request once every answer due has been read: a child blocked sending a
-        large answer while this process blocks sending a large batch would wait forever."""
-        while self._answered < self._asked:
-            self._receive_one()
-        try:
-            self._pipe.send((request, payload))
-        except (BrokenPipeError, EOFError):
-            raise self._gone() from None
-
-    def _ask(self, request: str, payload: Any) -> int:
-        """Send a request that has an answer; return its ticket for ``_answer``."""
-        self._send(request, payload)
-        self._asked += 1
-        return self._asked
-
-    def _answer(self, ticket: int) -> Any:
-        """The answer to that request, reading earlier ones first (the child answers in
-        order). An error answers whatever request is next: the child has stopped."""
-        while ticket not in self._answers:
-            self._receive_one()
-        return self._answers.pop(ticket)
-
-    def _receive_one(self) -> None:
-        try:
-            status, answer = self._pipe.recv()
-        except (EOFError, ConnectionResetError):
-            raise self._gone() from None
-        if status == "error":
-            raise answer
-        self._answered += 1
-        self._answers[self._answered] = answer
-
-    def _gone(self) -> LedgerError:
-        self._process.join(5)
-        return LedgerError(f"the process writing the import ended (exit code "
-                           f"{self._process.exitcode}); nothing was written, re-run the import")
+        self._writer.write(prepare_batch(self._ledger, events, records))
 
 
 @contextmanager
 def import_in_child(ledger: SanctionsLedger,
                     recorded_at: datetime) -> Iterator[ChildTransaction]:
-    """``import_transaction`` in a child process: committed at the end, or nothing.
-
-    The caller holds the writer lock. If this process fails or is killed, the
-    child reads the end of the pipe and rolls the transaction back.
-    """
-    context = multiprocessing.get_context("spawn")  # a fork would share open connections
-    pipe, child_end = context.Pipe()
-    process = context.Process(target=_serve_import, args=(ledger.location, recorded_at, child_end),
-                              daemon=True, name="sanctions-ledger import writer")
-    process.start()
-    child_end.close()
-    transaction = ChildTransaction(ledger, pipe, process)
-    try:
-        transaction.started()
-        yield transaction
-        transaction.commit()
-    finally:
-        pipe.close()  # the child, if still waiting, rolls back and exits
-        process.join(30)
-        if process.is_alive():
-            process.kill()
-
-
-def _serve_import(location: Any, recorded_at: datetime, pipe: Any) -> None:
-    """The child's side: one ``import_transaction``, driven by the parent's requests."""
-    from ledger.application import SanctionsLedger
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which closes the pipe
-    try:
-        with closing(SanctionsLedger(location)) as ledger, collecting_less(), \
-                import_transaction(ledger, recorded_at) as store:
-            request, payload = pipe.recv()
-            while request != "commit":
-                if request == "write":
-                    store.write(payload)
-                elif request == "find":
-                    pipe.send(("ok", store.find(*payload)))
-                elif request == "known_line":
-                    pipe.send(("ok", store.known_line(payload)))
-                else:  # "ready"
-                    pipe.send(("ok", None))
-                request, payload = pipe.recv()
-        pipe.send(("ok", None))
-    except (EOFError, BrokenPipeError, ConnectionResetError):
-        return  # the parent is gone or gave up: the transaction was rolled back
-    except Exception as error:  # noqa: BLE001 - every failure goes back to the parent
-        with suppress(OSError):  # unless it is gone too
-            pipe.send(("error", _portable(error)))
-
-
-def _portable(error: Exception) -> Exception:
-    """The error itself if it survives pickling, else one that says what it was."""
-    try:
-        pickle.loads(pickle.dumps(error))
-    except Exception:  # noqa: BLE001
-        return RuntimeError(f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
-    return error
+    """``import_transaction`` in a child process: committed at the end, or nothing."""
+    with writing_in_child("import", ledger.location, import_transaction, recorded_at) as writer:
+        yield ChildTransaction(ledger, writer)

@@ -105,8 +105,9 @@ def test_an_import_killed_at_a_random_moment_is_completed_by_running_it_again(
         assert_recovers(location, path, expected, seed)
 
 
+@pytest.mark.parametrize("processes", ["--one-process", "--two-processes"])
 def test_a_rebuild_killed_at_a_random_moment_leaves_the_read_model_as_it_was(
-        location, tmp_path, based):
+        location, tmp_path, based, processes):
     """A rebuild is one transaction: killed mid-way, it leaves the old read model whole
     (readers never saw it emptied), and the next rebuild gives the same rows."""
     path = tmp_path / "big.jsonl"
@@ -115,9 +116,9 @@ def test_a_rebuild_killed_at_a_random_moment_leaves_the_read_model_as_it_was(
         record_path(ledger, path)
         whole = read_model_rows(ledger)
     for iteration in range(ITERATIONS):
-        seed = (f"FAULT_SEED={RUN_SEED}: rebuild kill, {location.backend}, "
+        seed = (f"FAULT_SEED={RUN_SEED}: rebuild kill {processes}, {location.backend}, "
                 f"iteration {iteration}")
-        process = start(location, "rebuild")
+        process = start(location, "rebuild", processes)
         wait_until_rebuilding(location, process)
         time.sleep(random.Random(seed).uniform(0.0, 0.5))
         kill(process)

@@ -1,5 +1,5 @@
-"""An import in two processes (a child writes while this one checks) records exactly what
-one process records, and fails as cleanly.
+"""An import or a rebuild in two processes (a child writes while this one works) writes
+exactly what one process writes, and fails as cleanly.
 
 Files of several 2000-line batches, so that a batch is checked while the one before it
 is written, on SQLite and PostgreSQL.
@@ -8,7 +8,9 @@ is written, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import multiprocessing
-from contextlib import closing
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -28,6 +30,7 @@ from ledger.application import SanctionsLedger
 from ledger.errors import LedgerError, LineError
 from ledger.interchange import read_objects
 from ledger.settings import resolve_location
+from ledger.writing import writing_in_child
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -113,3 +116,70 @@ def test_the_command_line_imports_in_two_processes_when_asked(location, tmp_path
                                        "--two-processes"])
     assert result.exit_code == 0, result.output
     assert "Recorded 23 lines" in result.output
+
+
+def projection_status(ledger: SanctionsLedger) -> tuple[int, datetime | None, int]:
+    with ledger.engine.connect() as conn:
+        return tuple(ledger.projector.status(conn))
+
+
+def test_a_rebuild_in_two_processes_writes_what_one_process_writes(location, tmp_path, clock):
+    base, big, later = (tmp_path / name for name in ("base.jsonl", "big.jsonl", "later.jsonl"))
+    write_base_file(base)
+    write_generated_file(big, "big", 3000)
+    write_generated_file(later, "later", 1000)
+    with closing(SanctionsLedger(location, clock=clock)) as ledger:
+        for path in (base, big, later):  # three recorded times, as three imports
+            record_path(ledger, path)
+            clock.advance()
+        ledger.projector.batch_size = 700  # many batches, some across two recorded times
+        ledger.rebuild_read_model(two_processes=False)
+        rows, status = read_model_rows(ledger), projection_status(ledger)
+        answers = authority_answers(ledger, FAR_FUTURE)
+        assert ledger.rebuild_read_model(two_processes=True) == status[2]
+        assert read_model_rows(ledger) == rows
+        assert projection_status(ledger) == status  # position and complete_until alike
+        assert authority_answers(ledger, FAR_FUTURE) == answers
+
+
+def test_a_killed_writing_process_fails_the_rebuild_in_one_line_and_leaves_the_read_model(
+        location, tmp_path, clock):
+    base, big = tmp_path / "base.jsonl", tmp_path / "big.jsonl"
+    write_base_file(base)
+    write_generated_file(big, "big", 3000)
+
+    def killing_the_writer(applied: int, total: int) -> None:
+        for child in multiprocessing.active_children():  # after the first batch is sent
+            child.kill()
+            child.join()
+
+    with closing(SanctionsLedger(location, clock=clock)) as ledger:
+        record_path(ledger, base)
+        record_path(ledger, big)
+        before, status = read_model_rows(ledger), projection_status(ledger)
+        ledger.projector.batch_size = 500
+        with pytest.raises(LedgerError, match=r"^the process writing the rebuild ended "
+                           r"\(exit code -9\); nothing was written, re-run the rebuild$"):
+            ledger.rebuild_read_model(killing_the_writer, two_processes=True)
+        assert read_model_rows(ledger) == before
+        assert projection_status(ledger) == status
+
+
+class _FailingWrite:
+    def write(self, batch: object) -> None:
+        raise ValueError(f"cannot write {batch!r}")
+
+
+@contextmanager
+def failing_write(ledger: SanctionsLedger) -> Iterator[_FailingWrite]:
+    yield _FailingWrite()
+
+
+def test_an_error_in_the_writing_process_reaches_this_one_as_it_was_raised(location):
+    """Batches are sent without waiting: the child may have failed and ended before this
+    process learns it, and what it said then is the error, not that it is gone."""
+    with pytest.raises(ValueError, match=r"^cannot write 'batch 1'$"), \
+            writing_in_child("rebuild", location, failing_write) as writer:
+        for number in range(1, 200):
+            writer.write(f"batch {number}")
+            time.sleep(0.01)

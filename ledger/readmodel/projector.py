@@ -10,7 +10,8 @@ ever applied twice, and a crash leaves the position at the last whole batch.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -24,8 +25,9 @@ from ledger.domain import Sanction
 from ledger.errors import ConflictError
 from ledger.readmodel.database import SecondaryIndexes
 from ledger.readmodel.lookups import PROJECTION, Lookups, ProjectionStatus
-from ledger.readmodel.rows import line_facts, plan_spans, write_rows
+from ledger.readmodel.rows import LineFacts, PlannedSpans, lines_of, plan_spans, write_rows
 from ledger.readmodel.schema import READ_MODEL_TABLES, projection_position
+from ledger.writing import BatchWriter
 
 Progress = Callable[[int, int], None]
 
@@ -49,6 +51,11 @@ class Projector:
         """Where the read model stands against the store, as ``conn`` sees both."""
         return Lookups.within(conn).status()
 
+    def stored_events(self) -> int:
+        """How many events the store holds (its last position)."""
+        with self.engine.connect() as conn:
+            return self.status(conn).last_stored
+
     def lag(self) -> int:
         """How many stored events the read model has not applied yet."""
         with self.engine.connect() as conn:
@@ -69,31 +76,27 @@ class Projector:
                 progress(applied, max(total, applied))
         return applied
 
-    def rebuild(self, progress: Progress | None = None) -> int:
-        """Forget every projected row and project the whole log again from the events
-        alone, in ONE transaction.
+    def rebuild(self, rewrite: Callable[[], AbstractContextManager[BatchWriter]],
+                progress: Progress | None = None) -> int:
+        """Project every stored event again, from the events alone, into a fresh read model
+        that ``rewrite()`` opens (``fresh_read_model``, here or in a child process).
 
-        Readers keep the old read model until the new one commits: in separate
-        transactions, a screening during a rebuild read an emptied model and
-        found nobody sanctioned. A rebuild killed mid-way leaves the old one.
+        This process decodes the events and folds the sanctions; the writer plans
+        each line's rows and writes them. The stored events do not change
+        meanwhile: the caller holds the writer lock.
         """
         self._sanctions.clear()
         applied, start = 0, 0
-        with self.engine.begin() as conn:
-            for table in reversed(READ_MODEL_TABLES):
-                conn.execute(delete(table))
-            conn.execute(insert(projection_position).values(name=PROJECTION, position=0))
-            secondary_indexes = SecondaryIndexes(conn)
-            secondary_indexes.drop()
-            total = self.status(conn).last_stored
+        with rewrite() as writer, self.engine.connect() as reading:
+            total = self.status(reading).last_stored
             while batch := self._batch_after(start):
-                if not self._apply_batch(conn, start, batch):  # the row is ours until commit
-                    raise ConflictError("the read model's position moved during the rebuild; "
-                                        "nothing was changed, re-run it")
+                events = [self.app.mapper.to_domain_event(n) for n in batch]
+                self._load_sanctions(reading, batch[0].id, events)
+                writer.write(([n.id for n in batch], lines_of(events),
+                              plan_spans(events, self.sanction_after, reading.dialect)))
                 applied, start = applied + len(batch), batch[-1].id
                 if progress:
                     progress(applied, max(total, applied))
-            secondary_indexes.build()
         return applied
 
     def _batch_after(self, start: int) -> list[Notification]:
@@ -108,7 +111,7 @@ class Projector:
             self._sanctions.clear()  # another projector moved on: our cache may be stale
             return False
         self._load_sanctions(conn, batch[0].id, events)
-        write_rows(conn, [n.id for n in batch], [line_facts(e) for e in events],
+        write_rows(conn, [n.id for n in batch], lines_of(events),
                    plan_spans(events, self.sanction_after, conn.dialect))
         return True
 
@@ -190,6 +193,45 @@ def claim_position(conn: Connection, read: int, new: int, **watermark: datetime)
                                   projection_position.c.position == read)
                            .values(position=new, **watermark))
     return claimed.rowcount == 1
+
+
+class ReadModelRewrite:
+    """A rebuild's one transaction: the batches' rows, then the position they reach."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.last = 0  # the position of the last event written
+        self.complete_until: datetime | None = None
+
+    def write(self, batch: tuple[list[int], list[LineFacts], PlannedSpans]) -> None:
+        positions, lines, spans = batch
+        write_rows(self.conn, positions, lines, spans)
+        # Recorded time grows with position, and a file's events are stored at once: every
+        # recorded time up to the last event's is complete.
+        self.last, self.complete_until = positions[-1], lines[-1][2]  # its recorded time
+
+
+@contextmanager
+def fresh_read_model(ledger: Any) -> Iterator[ReadModelRewrite]:
+    """Forget every projected row and write the read model again, in ONE transaction.
+
+    Readers keep the old read model until the new one commits: in separate
+    transactions, a screening during a rebuild read an emptied model and
+    found nobody sanctioned. A rebuild killed mid-way leaves the old one.
+    """
+    with ledger.engine.begin() as conn:
+        for table in reversed(READ_MODEL_TABLES):
+            conn.execute(delete(table))
+        conn.execute(insert(projection_position).values(name=PROJECTION, position=0))
+        secondary_indexes = SecondaryIndexes(conn)
+        secondary_indexes.drop()
+        rewrite = ReadModelRewrite(conn)
+        yield rewrite
+        secondary_indexes.build()
+        if rewrite.last and not claim_position(conn, 0, rewrite.last,
+                                               complete_until=rewrite.complete_until):
+            raise ConflictError("the read model's position moved during the rebuild; "
+                                "nothing was changed, re-run it")
 
 
 _POSITION = select(projection_position.c.position).where(

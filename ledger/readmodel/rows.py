@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import orjson
@@ -52,27 +52,29 @@ from ledger.readmodel.schema import (
 Insert = tuple[str, list[str], list[tuple[Any, ...]]]  # table, columns, bound rows
 
 
-class LineFacts(NamedTuple):
-    """What a recorded line's own rows are made of (all but the position)."""
-
-    line_id: str
-    line_type: str
-    recorded_at: datetime
-    filed: str
-    sources: list[str]
-    party: tuple[str, str, str | None] | None  # kind, name, country of a party it registers
-    names: list[str]  # the names it gives a party: registered name and aliases, or an alias
+#: What a recorded line's own rows are made of, all but its position: line id, line type,
+#: recorded time, filed text, sources, the (kind, name, country) of a party it registers,
+#: and the names it gives a party (registered name and aliases, or an alias). A plain
+#: tuple, because it is sent to the writing process: a named tuple pickles five times slower.
+LineFacts = tuple[str, str, datetime, str, list[str], tuple[str, str, str | None] | None,
+                  list[str]]
 
 
-def line_facts(event: Any) -> LineFacts:
-    """The facts of the line an event records."""
+def lines_of(events: Sequence[Any]) -> list[LineFacts]:
+    """The facts of the lines these events record. Equal recorded times share one object,
+    which pickle then writes once."""
+    times: dict[datetime, datetime] = {}
+    return [_line_facts(e, times.setdefault(e.timestamp, e.timestamp)) for e in events]
+
+
+def _line_facts(event: Any, recorded_at: datetime) -> LineFacts:
     party, names = None, []
     if isinstance(event, Party.Registered):
         party, names = (event.kind, event.name, event.country), [event.name, *event.aliases]
     elif isinstance(event, Party.AliasAdded):
         names = [event.name]
-    return LineFacts(event.line_id, event.line_type, event.timestamp, event.filed,
-                     event.sources, party, names)
+    return (event.line_id, event.line_type, recorded_at, event.filed, event.sources, party,
+            names)
 
 
 @dataclass
@@ -114,24 +116,24 @@ def _plan_lines(lines: Sequence[LineFacts], dialect: Dialect) -> list[Insert]:
     """Each line's row, references, party and names (``position`` holds its index)."""
     rows: dict[Table, list[dict[str, Any]]] = {
         t: [] for t in (recorded_lines, line_refs, parties, party_names)}
-    for index, line in enumerate(lines):
-        filed = orjson.loads(line.filed)
+    for index, (line_id, line_type, recorded_at, filed, sources, party, names) in enumerate(
+            lines):
+        fields = orjson.loads(filed)
         rows[recorded_lines].append({
-            "position": index, "line_id": line.line_id, "type": line.line_type,
-            "recorded_at": line.recorded_at, "filed": line.filed,
-            "sources": _json(line.sources),
-            "record_id": filed.get("sanction") or filed.get("party") or line.line_id,
+            "position": index, "line_id": line_id, "type": line_type,
+            "recorded_at": recorded_at, "filed": filed, "sources": _json(sources),
+            "record_id": fields.get("sanction") or fields.get("party") or line_id,
         })
         rows[line_refs].extend({"ref_id": ref, "position": index}
-                               for ref in referenced_ids(filed))
-        if line.party:
-            kind, name, country = line.party
-            rows[parties].append({"party_id": line.line_id, "kind": kind, "name": name,
+                               for ref in referenced_ids(fields))
+        if party:
+            kind, name, country = party
+            rows[parties].append({"party_id": line_id, "kind": kind, "name": name,
                                   "country": country})
-        party_id = filed.get("party") or line.line_id
+        party_id = fields.get("party") or line_id
         rows[party_names].extend(
             {"party_id": party_id, "name": n, "lowered": lower_name(n), "folded": fold_name(n)}
-            for n in line.names)
+            for n in names)
     return _bound(rows, dialect)
 
 
