@@ -134,12 +134,13 @@ class Recording:
     def _let_go(self) -> None:
         """Forget the least recently used records beyond the bound, except those the
         store may not have yet (this batch's and the last one's) and the next batch's."""
+        excess = len(self._in_hand) - self._records_in_hand
+        if excess <= 0:
+            return
         keep = self._touched.keys() | self._touched_before.keys() | self._needed
-        for record_id in list(self._in_hand):
-            if len(self._in_hand) <= self._records_in_hand:
-                break
-            if record_id not in keep:
-                del self._in_hand[record_id]
+        oldest = (record_id for record_id in self._in_hand if record_id not in keep)
+        for record_id in list(islice(oldest, excess)):  # not a copy of every key in hand
+            del self._in_hand[record_id]
 
     def take(self, lineno: int, obj: dict[str, Any]) -> None:
         """Check one line and stage its event, or raise ``LineError``."""
