@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from ledger.errors import ConflictError
+from ledger.persistence import EventRow
 from ledger.readmodel.database import SecondaryIndexes
 from ledger.readmodel.lookups import KnownLine
 from ledger.readmodel.projector import claim_position, fold_records
@@ -104,14 +105,15 @@ class PreparedBatch:
     they are written, from their facts.
     """
 
-    stored: list[StoredEvent]
+    stored: list[EventRow]
     lines: list[LineFacts]
     spans: PlannedSpans
 
 
 def prepare_batch(ledger: SanctionsLedger, events: Sequence[Any],
                   records: Mapping[UUID, Aggregate]) -> PreparedBatch:
-    return PreparedBatch([ledger.mapper.to_stored_event(e) for e in events],
+    return PreparedBatch([(s.originator_id.hex, s.originator_version, s.topic, s.state)
+                          for s in map(ledger.mapper.to_stored_event, events)],
                          lines_of(events),
                          plan_spans(events, lambda event: records[event.originator_id],
                                     ledger.engine.dialect))

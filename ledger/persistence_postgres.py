@@ -17,7 +17,14 @@ from psycopg.sql import SQL, Identifier
 from sqlalchemy import Connection
 
 from ledger.locking import RECORDER_TABLES, postgres_advisory_lock
-from ledger.persistence import CHAIN_TABLE, GENESIS, INSERT_CHUNK, chain_rows
+from ledger.persistence import (
+    CHAIN_TABLE,
+    GENESIS,
+    INSERT_CHUNK,
+    EventRow,
+    chain_rows,
+    event_row,
+)
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -115,7 +122,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 positions += [row["notification_id"] for row in curs.fetchall()]
             curs.execute(self._select_head)
             row = curs.fetchone()
-            links = chain_rows(row["hash"] if row else GENESIS, positions, stored_events)
+            links = chain_rows(row["hash"] if row else GENESIS, positions,
+                               [event_row(e) for e in stored_events])
             for start in range(0, len(links), INSERT_CHUNK):
                 curs.executemany(self._insert_links, links[start:start + INSERT_CHUNK])
         return positions
@@ -123,7 +131,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     # The bulk path: an import's events, chain and read-model rows in ONE transaction
     # of the read model's connection (see ``ledger.importing``).
 
-    def append_within(self, conn: Connection, stored_events: Sequence[StoredEvent]) -> list[int]:
+    def append_within(self, conn: Connection, events: Sequence[EventRow]) -> list[int]:
         """COPY events and their chain links on ``conn``; return their positions.
 
         Takes the table lock eventsourcing's inserts take (held to commit), so
@@ -133,19 +141,18 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         curs = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         self._lock_table(curs)
         self._notify_channel(curs)
-        curs.execute(self._draw_positions, (len(stored_events),))
+        curs.execute(self._draw_positions, (len(events),))
         positions = sorted(row[0] for row in curs.fetchall())
         try:
             with curs.copy(self._copy_events) as copy:
-                for position, e in zip(positions, stored_events, strict=True):
-                    copy.write_row((position, e.originator_id, e.originator_version, e.topic,
-                                    e.state))
+                for position, event in zip(positions, events, strict=True):
+                    copy.write_row((position, *event))
         except psycopg.IntegrityError as error:  # a (record, version) stored meanwhile
             raise IntegrityError(str(error)) from error
         curs.execute(self._select_head)
         row = curs.fetchone()
         with curs.copy(self._copy_links) as copy:
-            for link in chain_rows(row[0] if row else GENESIS, positions, stored_events):
+            for link in chain_rows(row[0] if row else GENESIS, positions, events):
                 copy.write_row(link)
         return positions
 
