@@ -80,3 +80,18 @@ def test_evidence_lists_the_lines_the_answer_rests_on_in_recorded_order(ledger, 
     assert sanction.evidence == ["eu:ghr:example", "eu:ghr:example:renewal-2021",
                                  "eu:ghr:example:fix-start"]
     assert answer.evidence["eu:ghr:example"].sources == ["src:council-2021-478"]
+
+
+
+def test_a_party_is_listed_with_its_names_in_recorded_order(ledger, staged, clock, tmp_path):
+    later = tmp_path / "alias.jsonl"
+    later.write_text('{"type": "alias", "id": "alias:late", "party": "person:example", '
+                     '"name": "E. Official"}\n', encoding="utf-8")
+    clock.advance()
+    record_path(ledger, later)
+    names = ["Example Official", "Official, Example", "E. Official"]
+    answer = ledger.get_in_force("E. Official", at=date(2021, 3, 22), known_at=clock.advance())
+    assert answer.party.names == names
+    assert [p.names for p in ledger.find_parties("example") if p.id == "person:example"] == [names]
+    assert [p.names for p in ledger.find_parties("auth:eu")] == [
+        ["Council of the European Union", "EU"]]
