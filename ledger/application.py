@@ -20,7 +20,7 @@ from eventsourcing.persistence import JSONTranscoder
 from ledger.answers import InForceAnswer, PartyEntry, RecordedLine
 from ledger.audit import LogEntry, check_chain, read_log
 from ledger.errors import LedgerNotFoundError
-from ledger.importing import collecting_less, import_in_child, import_transaction
+from ledger.importing import import_in_child, import_transaction
 from ledger.locking import SETUP, WRITER, ledger_lock
 from ledger.persistence import ChainReport, DateAsISO, FastJSONTranscoder
 from ledger.readmodel.database import (
@@ -36,7 +36,7 @@ from ledger.readmodel.queries import ReadModel
 from ledger.recording import Recording, RecordingSummary
 from ledger.screening import Screened, screen
 from ledger.settings import LedgerLocation
-from ledger.writing import writing_in_child
+from ledger.writing import collecting_less, writing_in_child
 
 if TYPE_CHECKING:  # the audit trail's types, imported when first used (issue 3)
     from ledger.history import History, ListDiff

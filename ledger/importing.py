@@ -14,8 +14,6 @@ or not at all: the position claim and ``complete_until`` move at commit.
 
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,8 +39,6 @@ from ledger.writing import WritingProcess, writing_in_child
 if TYPE_CHECKING:
     from ledger.application import SanctionsLedger
 
-_COLLECTOR_LOCK = threading.Lock()
-_COLLECTOR_USERS: list[tuple[int, ...]] = []  # thresholds each overlapping user found
 CONFLICT = ("another writer recorded changes to the ledger first ({}); "
             "nothing was written, re-run the import")
 
@@ -117,36 +113,6 @@ def prepare_batch(ledger: SanctionsLedger, events: Sequence[Any],
                          lines_of(events),
                          plan_spans(events, lambda event: records[event.originator_id],
                                     ledger.engine.dialect))
-
-
-@contextmanager
-def collecting_less() -> Iterator[None]:
-    """Run the cyclic garbage collector less often during a long import or rebuild.
-
-    Both create millions of short-lived objects while holding many long-lived
-    ones (records in hand, the projector's cache), and the default thresholds
-    rescan those again and again: a quarter of a 200k-line import's time.
-    A young collection also walks every object still alive since the last,
-    and a batch's rows live until it is written: at 50,000 a rebuild of 100k
-    events still spent 0.7 s of 6.4 collecting, at 200,000 0.25 s of 5.5.
-    Collections still run, so memory stays bounded (a 1M-line import peaked
-    at 269 MB, as at 50,000). The collector's settings
-    are process-wide: the first of overlapping imports (threads of one
-    process) changes them, the last to finish restores them.
-    """
-    with _COLLECTOR_LOCK:
-        _COLLECTOR_USERS.append(gc.get_threshold())
-        if len(_COLLECTOR_USERS) == 1:
-            gc.freeze()  # what existed before is not rescanned at all
-            gc.set_threshold(200_000, 20, 100)
-    try:
-        yield
-    finally:
-        with _COLLECTOR_LOCK:
-            thresholds = _COLLECTOR_USERS.pop(0)
-            if not _COLLECTOR_USERS:
-                gc.set_threshold(*thresholds)
-                gc.unfreeze()
 
 
 @contextmanager

@@ -13,9 +13,11 @@ nothing: a failure in either process, or a kill of either, rolls back.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, closing, contextmanager, suppress
@@ -36,6 +38,8 @@ class BatchWriter(Protocol):
 #: Opens a bulk write on a ledger (a module-level function, so that a child can be told it).
 OpenWrite = Callable[..., AbstractContextManager[BatchWriter]]
 QUESTIONS = ("find", "known_line")  # what a writer may be asked besides writing
+_COLLECTOR_LOCK = threading.Lock()
+_COLLECTOR_USERS: list[tuple[int, ...]] = []  # thresholds each overlapping user found
 
 
 class WritingProcess:
@@ -143,7 +147,6 @@ def _serve(location: LedgerLocation, open_write: OpenWrite, args: tuple[Any, ...
            pipe: Any) -> None:
     """The child's side: one bulk write, driven by the parent's requests."""
     from ledger.application import SanctionsLedger
-    from ledger.importing import collecting_less
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which closes the pipe
     try:
@@ -170,6 +173,36 @@ def _answer(writer: BatchWriter, request: str, args: Any) -> Any:
     if request not in QUESTIONS:
         raise ValueError(f"a writer is not asked {request!r}")
     return getattr(writer, request)(*args)
+
+
+@contextmanager
+def collecting_less() -> Iterator[None]:
+    """Run the cyclic garbage collector less often during a long import or rebuild.
+
+    Both create millions of short-lived objects while holding many long-lived
+    ones (records in hand, the projector's cache), and the default thresholds
+    rescan those again and again: a quarter of a 200k-line import's time.
+    A young collection also walks every object still alive since the last,
+    and a batch's rows live until it is written: at 50,000 a rebuild of 100k
+    events still spent 0.7 s of 6.4 collecting, at 200,000 0.25 s of 5.5.
+    Collections still run, so memory stays bounded (a 1M-line import peaked
+    at 269 MB, as at 50,000). The collector's settings
+    are process-wide: the first of overlapping imports (threads of one
+    process) changes them, the last to finish restores them.
+    """
+    with _COLLECTOR_LOCK:
+        _COLLECTOR_USERS.append(gc.get_threshold())
+        if len(_COLLECTOR_USERS) == 1:
+            gc.freeze()  # what existed before is not rescanned at all
+            gc.set_threshold(200_000, 20, 100)
+    try:
+        yield
+    finally:
+        with _COLLECTOR_LOCK:
+            thresholds = _COLLECTOR_USERS.pop(0)
+            if not _COLLECTOR_USERS:
+                gc.set_threshold(*thresholds)
+                gc.unfreeze()
 
 
 def _portable(error: Exception) -> Exception:

@@ -2,7 +2,8 @@
 
 An answer to "what is in force against X on D?" is three small indexed reads:
 where the read model stands, the party with its names, its spans with the
-lines they cite as evidence (five reads until the last two pairs were joined).
+lines they cite as evidence (each pair one read: on PostgreSQL every read is
+a round trip).
 Through SQLAlchemy each cost 40-60 µs of statement handling around a 10 µs
 read, and a single question from the command line paid 150-180 ms to import
 SQLAlchemy before asking anything (issue 5). Here they run on the DB-API

@@ -30,6 +30,7 @@ from ledger.readmodel.schema import READ_MODEL_TABLES, projection_position
 from ledger.writing import BatchWriter
 
 Progress = Callable[[int, int], None]
+PlannedBatch = tuple[list[int], list[LineFacts], PlannedSpans]  # positions, lines, spans
 
 
 class Projector:
@@ -91,9 +92,7 @@ class Projector:
             total = self.status(reading).last_stored
             while batch := self._batch_after(start):
                 events = [self.app.mapper.to_domain_event(n) for n in batch]
-                self._load_sanctions(reading, batch[0].id, events)
-                writer.write(([n.id for n in batch], lines_of(events),
-                              plan_spans(events, self.sanction_after, reading.dialect)))
+                writer.write(self._planned(reading, batch, events))
                 applied, start = applied + len(batch), batch[-1].id
                 if progress:
                     progress(applied, max(total, applied))
@@ -110,10 +109,16 @@ class Projector:
         if not claim_position(conn, start, batch[-1].id, **self._complete_after(batch, events)):
             self._sanctions.clear()  # another projector moved on: our cache may be stale
             return False
-        self._load_sanctions(conn, batch[0].id, events)
-        write_rows(conn, [n.id for n in batch], lines_of(events),
-                   plan_spans(events, self.sanction_after, conn.dialect))
+        write_rows(conn, *self._planned(conn, batch, events))
         return True
+
+    def _planned(self, conn: Connection, batch: Sequence[Notification],
+                 events: Sequence[DomainEventProtocol[UUID]]) -> PlannedBatch:
+        """A batch as ``write_rows`` takes it: its positions, its lines' facts and its spans,
+        planned from the sanctions it changes (loaded through ``conn`` where not cached)."""
+        self._load_sanctions(conn, batch[0].id, events)
+        return ([n.id for n in batch], lines_of(events),
+                plan_spans(events, self.sanction_after, conn.dialect))
 
     def _load_sanctions(self, conn: Connection, first: int,
                         events: Sequence[DomainEventProtocol[UUID]]) -> None:
@@ -203,9 +208,9 @@ class ReadModelRewrite:
         self.last = 0  # the position of the last event written
         self.complete_until: datetime | None = None
 
-    def write(self, batch: tuple[list[int], list[LineFacts], PlannedSpans]) -> None:
-        positions, lines, spans = batch
-        write_rows(self.conn, positions, lines, spans)
+    def write(self, batch: PlannedBatch) -> None:
+        positions, lines, _ = batch
+        write_rows(self.conn, *batch)
         # Recorded time grows with position, and a file's events are stored at once: every
         # recorded time up to the last event's is complete.
         self.last, self.complete_until = positions[-1], lines[-1][2]  # its recorded time
