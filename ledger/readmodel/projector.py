@@ -233,8 +233,8 @@ def fresh_read_model(ledger: Any) -> Iterator[ReadModelRewrite]:
         rewrite = ReadModelRewrite(conn)
         yield rewrite
         secondary_indexes.build()
-        if rewrite.last and not claim_position(conn, 0, rewrite.last,
-                                               complete_until=rewrite.complete_until):
+        if rewrite.complete_until is not None and not claim_position(  # None: no events
+                conn, 0, rewrite.last, complete_until=rewrite.complete_until):
             raise ConflictError("the read model's position moved during the rebuild; "
                                 "nothing was changed, re-run it")
 
