@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from ledger.errors import ConflictError
-from ledger.persistence import EventRow
+from ledger.persistence import EventRow, event_row
 from ledger.readmodel.database import SecondaryIndexes
 from ledger.readmodel.lookups import KnownLine
 from ledger.readmodel.projector import claim_position, fold_records
@@ -108,8 +108,7 @@ class PreparedBatch:
 
 def prepare_batch(ledger: SanctionsLedger, events: Sequence[Any],
                   records: Mapping[UUID, Aggregate]) -> PreparedBatch:
-    return PreparedBatch([(s.originator_id.hex, s.originator_version, s.topic, s.state)
-                          for s in map(ledger.mapper.to_stored_event, events)],
+    return PreparedBatch([event_row(ledger.mapper.to_stored_event(e)) for e in events],
                          lines_of(events),
                          plan_spans(events, lambda event: records[event.originator_id],
                                     ledger.engine.dialect))

@@ -76,14 +76,16 @@ def chain_hash(previous: str, position: int, originator_id: UUID | str, version:
     return hashlib.sha256(head + bytes(state)).hexdigest()
 
 
-#: An event to store as the bulk path sends it: originator id (its hex, or a UUID), version,
-#: topic, state. A plain tuple: a batch crosses to the writing process, and eventsourcing's
-#: ``StoredEvent`` pickled nine times slower (``ledger.importing``).
-EventRow = tuple[UUID | str, int, str, bytes]
+#: An event to store as the bulk path sends it: originator id (hex), version, topic, state.
+#: A plain tuple: a batch crosses to the writing process, and eventsourcing's ``StoredEvent``
+#: with its UUID pickled nine times slower (``ledger.importing``).
+EventRow = tuple[str, int, str, bytes]
 
 
 def event_row(stored: StoredEvent) -> EventRow:
-    return stored.originator_id, stored.originator_version, stored.topic, stored.state
+    oid = stored.originator_id
+    return (oid.hex if isinstance(oid, UUID) else oid, stored.originator_version, stored.topic,
+            stored.state)
 
 
 def chain_rows(previous: str, positions: Sequence[int],
@@ -142,8 +144,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         conn.exec_driver_sql(
             f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
             "VALUES (?, ?, ?, ?, ?)",
-            [(position, oid.hex if isinstance(oid, UUID) else oid, version, topic, state)
-             for position, (oid, version, topic, state) in zip(positions, events, strict=True)])
+            [(position, *event) for position, event in zip(positions, events, strict=True)])
         head = conn.exec_driver_sql(_SELECT_HEAD).scalar()
         conn.exec_driver_sql(_INSERT_LINKS, chain_rows(head or GENESIS, positions, events))
         return positions
