@@ -73,7 +73,7 @@ class SanctionsLedger(Application[UUID]):
                 self.close()  # e.g. an older revision: do not leave the recorder's pool open
                 raise
         self.read_only = not can_write_read_model(self.engine)
-        self.read_model = ReadModel(self.engine)
+        self.read_model = ReadModel(self.answering)  # reads only: autocommit on PostgreSQL
         self.projector = Projector(self, self.engine)
 
     def construct_transcoder(self) -> FastJSONTranscoder:
