@@ -22,7 +22,7 @@ from ledger.audit import LogEntry, check_chain, read_log
 from ledger.errors import LedgerNotFoundError
 from ledger.importing import import_in_child, import_transaction
 from ledger.locking import SETUP, WRITER, ledger_lock
-from ledger.persistence import ChainReport, DateAsISO, FastJSONTranscoder
+from ledger.persistence import CHAIN_TABLE, ChainReport, DateAsISO, FastJSONTranscoder
 from ledger.readmodel.database import (
     can_write_read_model,
     create_answer_engine,
@@ -33,6 +33,7 @@ from ledger.readmodel.database import (
 from ledger.readmodel.lookups import Lookups
 from ledger.readmodel.projector import Progress, Projector, fresh_read_model
 from ledger.readmodel.queries import ReadModel
+from ledger.readmodel.schema import READ_MODEL_TABLES
 from ledger.recording import Recording, RecordingSummary
 from ledger.screening import Screened, screen
 from ledger.settings import LedgerLocation
@@ -130,6 +131,11 @@ class SanctionsLedger(Application[UUID]):
     def stored_events(self) -> int:
         """How many events the ledger holds."""
         return self.projector.stored_events()
+
+    def written_tables(self) -> list[str]:
+        """Every table a bulk write grows: the event log, its chain and the read model."""
+        return [self.recorder.events_table_name, CHAIN_TABLE,  # type: ignore[attr-defined]
+                *(table.name for table in READ_MODEL_TABLES)]
 
     def _next_recorded_at(self) -> datetime:
         """Now, but never earlier than what is already recorded: recorded time only grows."""

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from ledger.errors import ConflictError
 from ledger.persistence import EventRow, event_row
-from ledger.readmodel.database import SecondaryIndexes
+from ledger.readmodel.database import GrowingStatistics, SecondaryIndexes
 from ledger.readmodel.lookups import KnownLine
 from ledger.readmodel.projector import claim_position, fold_records
 from ledger.readmodel.queries import ReadModel
@@ -53,6 +53,7 @@ class ImportTransaction:
         self.start = start  # the position of the last event before this file
         self.last = start  # the position of the last event written so far
         self.secondary_indexes = SecondaryIndexes(conn)
+        self.statistics = GrowingStatistics(conn, ledger.written_tables(), start)
 
     def look_up(self, line_ids: list[str], record_ids: list[UUID]) -> Callable[[], Found]:
         """The recorded lines among these ids, and these records folded from their events,
@@ -84,6 +85,7 @@ class ImportTransaction:
             raise ConflictError(CONFLICT.format("a record this file changes")) from error
         write_rows(self.conn, positions, batch.lines, batch.spans)
         self.last = positions[-1]
+        self.statistics.grown_to(self.last)
         if self.last - self.start >= self.start:
             # From here on, maintaining the secondary indexes row by row costs more
             # than building them over the whole ledger once at the end.
