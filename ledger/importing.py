@@ -144,8 +144,8 @@ class ChildTransaction:
     """An ``ImportTransaction`` held by a child process (``ledger.writing``), which writes
     one batch while this process checks the next.
 
-    ``Recording.take_all`` asks for the next batch's lookups before checking
-    this one, so the child looks them up while this process checks.
+    ``Recording.take_all`` asks for a batch's lookups two batches ahead, so the
+    child looks them up, and may fall a batch behind, while this process checks.
     """
 
     def __init__(self, ledger: SanctionsLedger, writer: WritingProcess):

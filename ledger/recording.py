@@ -7,12 +7,12 @@ the lines above it, and finally handed to its aggregate, whose commands
 enforce the sanction rules. Each batch of checked lines is written through
 the file's one open transaction (``ledger.importing``), so later
 lines are checked against earlier ones there; a bad line anywhere rolls the
-whole file back. Memory holds one batch and a bounded set of records.
+whole file back. Memory holds three batches and a bounded set of records.
 """
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +42,7 @@ _EMPTY_BY_DEFAULT: dict[str, Any] = {"aliases": [], "attributes": {}, "in_respon
 
 
 Found = tuple[dict[str, KnownLine], dict[UUID, Aggregate]]  # lines recorded, records folded
+LOOKAHEAD = 2  # pieces looked up ahead of the one being checked
 
 
 class FileTransaction(Protocol):
@@ -79,12 +80,13 @@ class Recording:
         self.store = store
         self.summary = RecordingSummary(recorded_at)
         self._new: dict[str, KnownLine] = {}  # this batch's lines
-        self._written: dict[str, KnownLine] = {}  # the batch before, maybe still being written
+        # The lines and records of the batches before, which a lookup may not yet see.
+        self._written: deque[dict[str, KnownLine]] = deque(maxlen=LOOKAHEAD)
+        self._touched_before: deque[dict[UUID, Aggregate]] = deque(maxlen=LOOKAHEAD)
         self._fetched: dict[str, KnownLine | None] = {}  # this batch's ids, looked up at once
         self._events: list[Any] = []  # this batch's events, in line order
         self._touched: dict[UUID, Aggregate] = {}  # this batch's records, as they end it
-        self._touched_before: dict[UUID, Aggregate] = {}  # the last batch's
-        self._needed: set[UUID] = set()  # records the next batch changes
+        self._needed: deque[set[UUID]] = deque()  # records each piece looked up changes
         self._in_hand: OrderedDict[UUID, Aggregate] = OrderedDict()  # most recently used
         self._records_in_hand = records_in_hand
 
@@ -92,52 +94,58 @@ class Recording:
                  batch: int = 2000) -> RecordingSummary:
         """``take`` every line, a batch at a time: one lookup of the batch's ids, one write.
 
-        The next batch's lookup is asked for before this batch is checked and
-        answered after, so a store that writes in another process
-        (``ledger.importing``) looks up and writes while this one checks. The
-        answer then reflects the batches before this one: this batch's lines
-        and records, and the last batch's, are kept in memory until a lookup
-        has seen them written.
+        Each piece's lookup is asked for ``LOOKAHEAD`` pieces ahead, before the
+        batch two back is sent to be written, so a store that writes in another
+        process (``ledger.importing``) may fall a batch behind this one without
+        holding it up: it looks up and writes while this one checks. An answer
+        then reflects every batch but the two before its piece: their lines and
+        records are kept in memory until a lookup has seen them written.
         """
         pending = iter(objects)
-        piece = list(islice(pending, batch))
-        asked = self._look_up(piece)
-        while piece:
-            self._receive(*asked)
-            after = list(islice(pending, batch))
-            asked = self._look_up(after)
+        asked: deque[tuple[list[tuple[int, dict[str, Any]]], Any]] = deque()
+        while len(asked) < LOOKAHEAD and (piece := list(islice(pending, batch))):
+            asked.append((piece, self._look_up(piece)))
+        while asked:
+            piece, lookup = asked.popleft()
+            self._receive(*lookup)
             for lineno, obj in piece:
                 self.take(lineno, obj)
+            if after := list(islice(pending, batch)):
+                asked.append((after, self._look_up(after)))
             self._write()
-            piece = after
         return self.summary
 
     def _look_up(self, piece: list[tuple[int, dict[str, Any]]]
                  ) -> tuple[list[str], Callable[[], Found]]:
-        """Ask for the ids the piece names and the records it changes that are not in hand."""
-        self._needed = {record_uuid(ident) for _, obj in piece
-                        if isinstance(ident := _record_changed(obj), str)}
-        for record_id in self._needed & self._in_hand.keys():
+        """Ask for the ids the piece names and the records it changes that are not in hand
+        (those in hand are kept there until the piece is checked)."""
+        needed = {record_uuid(ident) for _, obj in piece
+                  if isinstance(ident := _record_changed(obj), str)}
+        self._needed.append(needed)
+        for record_id in needed & self._in_hand.keys():
             self._in_hand.move_to_end(record_id)
         wanted = list({ident for _, obj in piece for ident in _ids_named(obj)})
         return wanted, self.store.look_up(
-            wanted, [i for i in self._needed if i not in self._in_hand])
+            wanted, [i for i in needed if i not in self._in_hand])
 
     def _receive(self, wanted: list[str], answer: Callable[[], Found]) -> None:
+        """Take the answer for the piece about to be checked."""
         known, loaded = answer()
         self._fetched = dict.fromkeys(wanted)
         self._fetched.update(known)
         self._let_go()
+        self._needed.popleft()  # in hand now, or loaded just below
         for record_id, record in loaded.items():  # one in hand is newer than the store's
             self._in_hand.setdefault(record_id, record)
 
     def _let_go(self) -> None:
         """Forget the least recently used records beyond the bound, except those the
-        store may not have yet (this batch's and the last one's) and the next batch's."""
+        store may not have yet (this batch's and the two before) and those the pieces
+        looked up change."""
         excess = len(self._in_hand) - self._records_in_hand
         if excess <= 0:
             return
-        keep = self._touched.keys() | self._touched_before.keys() | self._needed
+        keep = self._touched.keys() | set().union(*self._touched_before, *self._needed)
         oldest = (record_id for record_id in self._in_hand if record_id not in keep)
         for record_id in list(islice(oldest, excess)):  # not a copy of every key in hand
             del self._in_hand[record_id]
@@ -166,16 +174,17 @@ class Recording:
 
     def _write(self) -> None:
         """Hand the batch to the transaction; keep its lines and records in memory until
-        the lookup after next, which sees them written."""
+        every lookup asked before it was sent has been answered."""
         if self._events:
             self.store.append(self._events, self._touched)
-        self._events, self._touched_before, self._touched = [], self._touched, {}
-        self._written, self._new = self._new, {}
+        self._touched_before.append(self._touched)
+        self._written.append(self._new)
+        self._events, self._touched, self._new = [], {}, {}
 
     # Checks that need the ledger.
 
     def _known(self, ident: str) -> KnownLine | None:
-        for known in (self._new, self._written):
+        for known in (self._new, *self._written):
             if ident in known:
                 return known[ident]
         if ident in self._fetched:

@@ -262,3 +262,55 @@ def test_a_record_no_longer_in_hand_is_reloaded_from_the_files_own_uncommitted_b
     assert [s.measures for s in answer.sanctions] == [["travel_ban"]]
     assert ledger.get_in_force("person:a", at=date(2021, 5, 1), known_at=known_at).sanctions == []
     assert ledger.verify().ok
+
+
+@pytest.mark.parametrize("two_processes", [False, True], ids=["one process", "two processes"])
+def test_each_line_is_checked_against_the_lines_just_above_it_not_yet_written(
+        ledger, clock, two_processes):
+    """Lookups run two batches ahead of the batch being checked, so that a writing process
+    can fall behind without holding the check up. With one line a batch, every line
+    below leans on the one or two just above it, which no lookup has seen written."""
+    from ledger.importing import import_in_child, import_transaction
+    from ledger.interchange import read_objects
+    from ledger.recording import Recording
+
+    amendment = {"type": "amendment", "id": "am1", "sanction": "d1",
+                 "effective_from": "2021-04-01", "measures": ["travel_ban"]}
+    lines = [EU, PERSON, DESIGNATION | {"sources": []}, amendment,
+             {"type": "alias", "id": "al1", "party": "person:a", "name": "Alias of A"},
+             {"type": "amendment", "id": "am2", "sanction": "d1",
+              "effective_from": "2021-05-01", "measures": ["asset_freeze", "travel_ban"]},
+             amendment,  # the same line again: skipped
+             {"type": "lifting", "id": "l1", "sanction": "d1", "effective_from": "2021-06-01"}]
+    recorded_at = clock.advance()
+    transaction = import_in_child if two_processes else import_transaction
+    with transaction(ledger, recorded_at) as store:
+        summary = Recording(store, recorded_at, records_in_hand=1).take_all(
+            read_objects([json.dumps(line) for line in lines]), batch=1)
+
+    assert summary.total_recorded == len(lines) - 1 and summary.skipped == 1
+    known_at = clock.advance()
+    measures = {day: [s.measures for s in ledger.get_in_force(
+        "Alias of A", at=date(2021, 4, day), known_at=known_at).sanctions] for day in (1, 15)}
+    assert measures == {1: [["travel_ban"]], 15: [["travel_ban"]]}
+    in_may = ledger.get_in_force("person:a", at=date(2021, 5, 1), known_at=known_at)
+    assert [s.measures for s in in_may.sanctions] == [["asset_freeze", "travel_ban"]]
+    assert ledger.get_in_force("person:a", at=date(2021, 6, 1), known_at=known_at).sanctions == []
+    assert ledger.verify().ok
+
+
+@pytest.mark.parametrize("two_processes", [False, True], ids=["one process", "two processes"])
+def test_a_line_reusing_the_id_of_one_just_above_it_is_refused(ledger, clock, two_processes):
+    """The lines a lookup has not seen written are still checked for a reused id."""
+    from ledger.importing import import_in_child, import_transaction
+    from ledger.interchange import read_objects
+    from ledger.recording import Recording
+
+    lines = [PERSON, EU, {**PERSON, "name": "Someone Else"}]
+    recorded_at = clock.advance()
+    transaction = import_in_child if two_processes else import_transaction
+    with pytest.raises(LineError, match="^line 3: id person:a is already recorded with other "
+                                        "content"), transaction(ledger, recorded_at) as store:
+        Recording(store, recorded_at, records_in_hand=1).take_all(
+            read_objects([json.dumps(line) for line in lines]), batch=1)
+    assert ledger.verify().events == 0
