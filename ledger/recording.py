@@ -184,7 +184,9 @@ class Recording:
     # Checks that need the ledger.
 
     def _known(self, ident: str) -> KnownLine | None:
-        for known in (self._new, *self._written):
+        if ident in self._new:
+            return self._new[ident]
+        for known in self._written:
             if ident in known:
                 return known[ident]
         if ident in self._fetched:
