@@ -178,7 +178,7 @@ def test_a_large_import_keeps_postgresql_statistics_up_with_the_rows_it_writes(
         pg_location, postgres_url, tmp_path):  # noqa: ANN001
     """An import is one transaction, so autovacuum never sees its rows until it commits:
     planned for the empty tables it started from, its known-line lookup read every
-    party once per batch, and a million-line import ran a fifth slower for it."""
+    party once per batch: a million-line import took 237 s instead of 186 s."""
     with closing(SanctionsLedger(pg_location)) as ledger:
         import_generated(ledger, tmp_path, 12_000)
     with psycopg.connect(postgres_url, autocommit=True) as conn:

@@ -95,17 +95,17 @@ class GrowingStatistics:
 
     FIRST = 5_000  # events: below this every plan is cheap
 
-    def __init__(self, conn: Connection, tables: list[str], events_before: int):
+    def __init__(self, conn: Connection, tables: list[str], start: int):
         self.conn = conn
         self.tables = tables
-        self.analysed_at = max(events_before, self.FIRST // 2)
+        self.analysed_at = max(start, self.FIRST // 2)  # log positions, about one an event
 
-    def grown_to(self, events: int) -> None:
-        """The ledger now holds ``events`` events: analyse if it doubled since last time."""
-        if self.conn.dialect.name != "postgresql" or events < 2 * self.analysed_at:
+    def grown_to(self, position: int) -> None:
+        """The log now reaches ``position``: analyse if it doubled since the last time."""
+        if self.conn.dialect.name != "postgresql" or position < 2 * self.analysed_at:
             return
         self.conn.exec_driver_sql(f"ANALYZE {', '.join(self.tables)}")
-        self.analysed_at = events
+        self.analysed_at = position
 
 
 class SecondaryIndexes:
