@@ -21,7 +21,7 @@ import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ledger.errors import LedgerError
@@ -149,7 +149,7 @@ def _serve(location: LedgerLocation, open_write: OpenWrite, args: tuple[Any, ...
     from ledger.application import SanctionsLedger
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which closes the pipe
-    with _Inbox(pipe) as inbox, _Outbox(pipe) as outbox:
+    with _Outbox(pipe) as outbox, _Inbox(pipe) as inbox:  # the inbox drains first, see there
         try:
             with closing(SanctionsLedger(location)) as ledger, collecting_less(), \
                     open_write(ledger, *args) as writer:
@@ -187,6 +187,7 @@ class _Inbox:
     def __init__(self, pipe: Any):
         self._pipe = pipe
         self._requests: queue.Queue[bytes] = queue.Queue(self.AHEAD)
+        self._draining = False
         self._thread = threading.Thread(target=self._read, daemon=True,
                                         name="sanctions-ledger requests")
 
@@ -195,13 +196,20 @@ class _Inbox:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Nothing to wait for: a reader blocked on a parent that never ends the pipe
-        ends with this process (it is a daemon thread)."""
+        """From here on read and drop what the parent sends, so that it is never stuck
+        sending while the child, failed, waits for it to read its last answers
+        (``_Outbox``). The reader is a daemon thread: it ends with this process."""
+        self._draining = True
+        with suppress(queue.Empty):
+            while True:  # room for a request the reader may be waiting to queue
+                self._requests.get_nowait()
 
     def _read(self) -> None:
         try:
             while True:
-                self._requests.put(self._pipe.recv_bytes())
+                request = self._pipe.recv_bytes()
+                if not self._draining:
+                    self._requests.put(request)
         except (EOFError, OSError):
             self._requests.put(self._END)
 

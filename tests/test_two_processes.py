@@ -8,6 +8,7 @@ is written, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -183,3 +184,36 @@ def test_an_error_in_the_writing_process_reaches_this_one_as_it_was_raised(locat
         for number in range(1, 200):
             writer.write(f"batch {number}")
             time.sleep(0.01)
+
+
+class _FailingWriteAnsweringAtLength(_FailingWrite):
+    def find(self, size: int) -> bytes:
+        return b"x" * size
+
+
+@contextmanager
+def failing_write_answering_at_length(ledger: SanctionsLedger
+                                      ) -> Iterator[_FailingWriteAnsweringAtLength]:
+    yield _FailingWriteAnsweringAtLength()
+
+
+def test_a_writing_process_that_fails_while_this_one_sends_and_an_answer_waits_unread(
+        location):
+    """The child fails with an answer larger than the pipe holds still unread here, while
+    this process sends batch after batch: the failure must still reach this process,
+    not leave each process waiting for the other to read."""
+    def give_up(*_: object) -> None:
+        raise TimeoutError("the two processes waited for each other")
+
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(30)
+    try:
+        with pytest.raises(ValueError, match=r"^cannot write 'b+'$"), \
+                writing_in_child("import", location, failing_write_answering_at_length
+                                 ) as writer:
+            writer.ask("find", 8_000_000)
+            for _ in range(40):
+                writer.write("b" * 1_000_000)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
