@@ -145,7 +145,8 @@ class ChildTransaction:
     one batch while this process checks the next.
 
     ``Recording.take_all`` asks for a batch's lookups two batches ahead, so the
-    child looks them up, and may fall a batch behind, while this process checks.
+    child looks them up, and may fall up to two batches behind, while this
+    process checks.
     """
 
     def __init__(self, ledger: SanctionsLedger, writer: WritingProcess):

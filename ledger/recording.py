@@ -96,8 +96,8 @@ class Recording:
 
         Each piece's lookup is asked for ``LOOKAHEAD`` pieces ahead, before the
         batch two back is sent to be written, so a store that writes in another
-        process (``ledger.importing``) may fall a batch behind this one without
-        holding it up: it looks up and writes while this one checks. An answer
+        process (``ledger.importing``) may fall up to two batches behind this one
+        without holding it up: it looks up and writes while this one checks. An answer
         then reflects every batch but the two before its piece: their lines and
         records are kept in memory until a lookup has seen them written.
         """
