@@ -74,14 +74,12 @@ def grant_readonly(role: str, login: bool) -> None:
     """
     from cli.params import ledger_location, open_ledger
     from ledger.errors import LedgerError
-    from ledger.persistence import CHAIN_TABLE
     from ledger.readmodel.database import grant_read_only
 
     if ledger_location().backend != "postgresql":
         raise LedgerError("grant-readonly needs a PostgreSQL ledger: on SQLite the database "
                           "file's permissions are the mechanism (e.g. chmod 640, group read)")
     with open_ledger() as ledger:
-        events = ledger.recorder.events_table_name  # type: ignore[attr-defined]
-        tables = grant_read_only(ledger.engine, role, [events, CHAIN_TABLE], login=login)
+        tables = grant_read_only(ledger.engine, role, ledger.written_tables(), login=login)
     click.echo(f"Role {role} can now read {len(tables)} tables ({', '.join(tables)}) "
                "and write none.")

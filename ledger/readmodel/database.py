@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
 from ledger.errors import SchemaError
 from ledger.readmodel import SCHEMA_REVISION
-from ledger.readmodel.schema import READ_MODEL_TABLES, SECONDARY_INDEXES
+from ledger.readmodel.schema import SECONDARY_INDEXES
 from ledger.settings import LedgerLocation
 
 
@@ -143,17 +143,18 @@ class SecondaryIndexes:
             self.dropped = False
 
 
-def grant_read_only(engine: Engine, role: str, event_tables: list[str], *,
+def grant_read_only(engine: Engine, role: str, ledger_tables: list[str], *,
                     login: bool = False) -> list[str]:
     """Let ``role`` read every ledger table and nothing else (PostgreSQL); return the tables.
 
     The role is created if missing (NOLOGIN unless ``login``). It gets CONNECT
-    on the database, USAGE on the schema and SELECT on the event tables, the
-    read model and ``alembic_version`` (so it can open the ledger and check
-    its revision): no INSERT, UPDATE, DELETE, TRUNCATE or CREATE anywhere.
+    on the database, USAGE on the schema and SELECT on the ledger's tables
+    (``SanctionsLedger.written_tables``: the event log, its chain and the read
+    model) and ``alembic_version`` (so it can open the ledger and check its
+    revision): no INSERT, UPDATE, DELETE, TRUNCATE or CREATE anywhere.
     """
     quote = engine.dialect.identifier_preparer.quote
-    tables = [*event_tables, *(t.name for t in READ_MODEL_TABLES), "alembic_version"]
+    tables = [*ledger_tables, "alembic_version"]
     with engine.begin() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
                               {"r": role}).first()
