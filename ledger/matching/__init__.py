@@ -1,0 +1,1 @@
+"""Name matching for screening: pure functions over names (normalise, key, score, explain)."""

@@ -1,0 +1,1 @@
+"""Official list files (OFAC, UN, OpenSanctions FtM) read as streams of typed list entries."""

@@ -1,0 +1,1 @@
+"""The event store: eventsourcing adapter, transcoding, hash chain, Merkle tree, recorders."""
