@@ -49,6 +49,7 @@ bench-smoke: install postgres
 
 lint: install
 	$(BIN)/ruff check ledger cli migrations tests bench
+	$(BIN)/lint-imports
 
 check: lint test
 

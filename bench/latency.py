@@ -6,7 +6,7 @@ milliseconds for:
 
 - ``ledger``: ``SanctionsLedger.get_in_force`` (what the CLI calls: catch-up
   check, party resolution, the spans lookup, the evidence lines);
-- ``read_model``: ``ReadModel.find_in_force`` alone (the spans lookup);
+- ``read_model``: ``Reader.find_in_force`` alone (the spans lookup);
 - ``raw``: the same select by hand over the same table (``bench.baseline``);
 
 each with known-at now and known-at in the past (between the two files).
@@ -65,7 +65,7 @@ def measure(url: str, known_past: datetime, count: int) -> dict[str, Any]:
                 "SELECT DISTINCT target FROM sanction_spans ORDER BY target")]
         queries: dict[str, Callable[[str, date, datetime], Any]] = {
             "ledger": lambda t, d, k: ledger.get_in_force(t, at=d, known_at=k),
-            "read_model": lambda t, d, k: ledger.read_model.find_in_force(
+            "read_model": lambda t, d, k: ledger.reader.find_in_force(
                 at=d, known_at=k, target=t),
             "raw": raw,
         }

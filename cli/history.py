@@ -21,9 +21,10 @@ from cli.params import (
 from cli.render import party_json, sanction_fields
 
 if TYPE_CHECKING:
-    from ledger.answers import RecordedLine, SanctionInForce
-    from ledger.history import ListDiff, TimelineEntry
-    from ledger.replay import ReplayStep
+    from ledger.audit.diff import ListDiff
+    from ledger.audit.history import TimelineEntry
+    from ledger.audit.replay import ReplayStep
+    from ledger.domain.answers import RecordedLine, SanctionInForce
 
 
 @click.command()
@@ -39,7 +40,7 @@ def history(party: str, known_at, as_json: bool) -> None:  # noqa: ANN001
 
     Example: sanctions-ledger history "Chen Mingguo"
     """
-    from ledger.report.tabular import history_shape
+    from ledger.audit.report.tabular import history_shape
 
     with open_ledger() as ledger:
         found = ledger.get_history(party, known_at=known_at or now())

@@ -40,7 +40,7 @@ _DATABASE_ERRORS = (
     "sqlalchemy.exc:DatabaseError",
     "eventsourcing.persistence:PersistenceError",
     "psycopg:DatabaseError",
-    "sqlite3:DatabaseError",  # the lone-question path (ledger.questions) reads directly
+    "sqlite3:DatabaseError",  # a lone question (ledger.read.current) reads directly
 )
 
 

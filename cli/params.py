@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ import click
 
 if TYPE_CHECKING:
     from ledger.application import SanctionsLedger
+    from ledger.read.reader import Reader
     from ledger.settings import LedgerLocation
 
 DB_HELP = ("Ledger database: a file path, sqlite:////abs/path.db or "
@@ -90,6 +91,21 @@ def open_ledger(*, must_exist: bool = True) -> closing[SanctionsLedger]:
     from ledger.application import SanctionsLedger
 
     return closing(SanctionsLedger(ledger_location(), must_exist=must_exist))
+
+
+@contextmanager
+def answering() -> Iterator[Reader | SanctionsLedger]:
+    """What answers a question: a reader on a plain connection when the read model is
+    current (no SQLAlchemy, no event store to load), else the opened ledger, which sets
+    up or catches up first, or says why it cannot answer. Both answer alike."""
+    from ledger.read.current import current_reader
+
+    with current_reader(ledger_location()) as reader:
+        if reader is not None:
+            yield reader
+            return
+    with open_ledger() as ledger:
+        yield ledger
 
 
 def print_json(value: Any) -> None:

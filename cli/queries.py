@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from cli.params import (
+    answering,
     at_option,
     json_option,
     known_at_option,
-    ledger_location,
     now,
     open_ledger,
     print_json,
@@ -54,10 +54,8 @@ def in_force(party: str | None, batch: Path | None, column: str | None,  # noqa:
     if batch is not None:
         _screen(batch, column, at or today(), known_at or now())
         return
-    from ledger.questions import ask_in_force
-
-    answer = ask_in_force(ledger_location(), party, role="target", at=at or today(),
-                          known_at=known_at or now())
+    with answering() as asked:
+        answer = asked.get_in_force(party, at=at or today(), known_at=known_at or now())
     print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
 
 
@@ -66,14 +64,11 @@ def _screen(path: Path, column: str | None, at, known_at) -> None:  # noqa: ANN0
 
     from ledger.errors import LedgerError, LineError
     from ledger.interchange import decode_lines
-    from ledger.questions import ask_screening
-
-    with path.open("rb") as raw:
+    with path.open("rb") as raw, answering() as asked:
         queries = batch_queries(decode_lines(raw), column, path.name)
         write = sys.stdout.write
         try:
-            for screened in ask_screening(ledger_location(), queries, at=at,
-                                          known_at=known_at):
+            for screened in asked.screen(queries, at=at, known_at=known_at):
                 write(json.dumps(screened_json(screened), ensure_ascii=False) + "\n")
         except LineError as error:
             raise LedgerError(f"{path} {error}") from None
@@ -103,10 +98,9 @@ def authority_list(authority: str, at, known_at, as_json: bool) -> None:  # noqa
 
     Example: sanctions-ledger list --authority EU --at 2021-03-23
     """
-    from ledger.questions import ask_in_force
-
-    answer = ask_in_force(ledger_location(), authority, role="authority", at=at or today(),
-                          known_at=known_at or now())
+    with answering() as asked:
+        answer = asked.get_authority_list(authority, at=at or today(),
+                                          known_at=known_at or now())
     print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
 
 
@@ -142,7 +136,7 @@ def show(line_id: str, as_json: bool) -> None:
         if line is None:
             raise LedgerError(f"nothing is recorded with the id {line_id!r}")
         sources = [s for s in (ledger.get_line(i) for i in line.sources) if s is not None]
-        related = [r for r in ledger.read_model.lines_about(line_id) if r.id != line_id]
+        related = [r for r in ledger.reader.lines_about(line_id) if r.id != line_id]
     if as_json:
         print_json({**line_json(line), "filed": line.content,
                     "source_lines": [s.content for s in sources],

@@ -6,8 +6,13 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ledger.answers import InForceAnswer, PartyEntry, RecordedLine, SanctionInForce
-    from ledger.screening import Screened
+    from ledger.domain.answers import (
+        InForceAnswer,
+        PartyEntry,
+        RecordedLine,
+        SanctionInForce,
+        Screened,
+    )
 
 
 def line_json(line: RecordedLine) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def report(party, at, known_at, fmt, crisis, start, end, output) -> None:  # noq
     _check_arguments(party, crisis, start, end, fmt)
     with open_ledger() as ledger:
         if crisis:
-            from ledger.report.html import crisis_html
+            from ledger.audit.report.html import crisis_html
 
             found = ledger.get_crisis_report(start=start, end=end, known_at=known_at or now())
             output.write(crisis_html(found))
@@ -43,7 +43,7 @@ def report(party, at, known_at, fmt, crisis, start, end, output) -> None:  # noq
 def _render(evidence, fmt: str) -> str:  # noqa: ANN001
     import json
 
-    from ledger.report import html, tabular
+    from ledger.audit.report import html, tabular
 
     if fmt == "json":
         return json.dumps(tabular.evidence_json(evidence), ensure_ascii=False, indent=2) + "\n"

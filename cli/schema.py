@@ -7,7 +7,7 @@ import click
 
 def _engine():  # noqa: ANN202
     from cli.params import ledger_location
-    from ledger.readmodel.database import create_read_engine
+    from ledger.read.database import create_read_engine
 
     return create_read_engine(ledger_location())
 
@@ -38,7 +38,7 @@ def _migrate(direction: str, revision: str) -> None:
     import migrations
     from cli.params import interactive, ledger_location
     from cli.recording import WAITING
-    from ledger.locking import WRITER, ledger_lock
+    from ledger.store.locks import WRITER, ledger_lock
 
     location = ledger_location()
     on_wait = (lambda: click.echo(WAITING, err=True)) if interactive(False) else None
@@ -54,8 +54,8 @@ def _migrate(direction: str, revision: str) -> None:
 @db.command()
 def current() -> None:
     """Print the read model's revision and the revision this version expects."""
-    from ledger.readmodel import SCHEMA_REVISION
-    from ledger.readmodel.database import current_revision
+    from ledger.read import SCHEMA_REVISION
+    from ledger.read.database import current_revision
 
     engine = _engine()
     found = current_revision(engine)
@@ -74,7 +74,7 @@ def grant_readonly(role: str, login: bool) -> None:
     """
     from cli.params import ledger_location, open_ledger
     from ledger.errors import LedgerError
-    from ledger.readmodel.database import grant_read_only
+    from ledger.read.database import grant_read_only
 
     if ledger_location().backend != "postgresql":
         raise LedgerError("grant-readonly needs a PostgreSQL ledger: on SQLite the database "

@@ -1,14 +1,18 @@
 """sanctions-ledger: an event-sourced, bitemporal record of sanctions.
 
-The package is layered the way the imports run:
+The packages are layered, each importing only those below it (``make lint``
+checks it with import-linter):
 
-- ``ledger.errors``       one error hierarchy under ``LedgerError``
-- ``ledger.interchange``  the outside write contract: parsing and shape checks of lines
-- ``ledger.domain``       aggregates and their past-tense events (no SQL, no click)
-- ``ledger.fold``         the pure point-in-time fold: events in, sanctions in force out
-- ``ledger.application``  the eventsourcing application: recording, queries
-- ``ledger.persistence``  recorders (hash chain, immutability), settings
-- ``ledger.readmodel``    SQL projection of the bitemporal spans and its queries
+- ``ledger.application``  wires the layers below; every command a few lines
+- ``ledger.audit``        history, diff, replay, the raw log, evidence reports
+- ``ledger.write``        lines recorded as commands, one transaction per file
+- ``ledger.read``         the SQL read model: schema, projector, the one reader
+- ``ledger.store``        eventsourcing's recorders with the hash chain, locks
+- ``ledger.interchange``  the wire format: reading and shape checks of lines
+- ``ledger.sources``      official list files read as typed entries
+- ``ledger.domain``       aggregates, events, rules, the pure fold, answer values
+- ``ledger.matching``     name matching for screening
+- ``ledger.errors``, ``ledger.settings``  the error tree; where the ledger lives
 """
 
 __version__ = "0.1.0"

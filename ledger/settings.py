@@ -48,7 +48,7 @@ class LedgerLocation:
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.path),
                 "SQLITE_LOCK_TIMEOUT": "30",
-                "APPLICATION_RECORDER_TOPIC": "ledger.persistence:ChainedSQLiteRecorder",
+                "APPLICATION_RECORDER_TOPIC": "ledger.store.sqlite:ChainedSQLiteRecorder",
             }
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -58,7 +58,7 @@ class LedgerLocation:
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_LOCK_TIMEOUT": "30",
-            "APPLICATION_RECORDER_TOPIC": "ledger.persistence_postgres:ChainedPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": "ledger.store.postgres:ChainedPostgresRecorder",
         }
 
     @property

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from ledger.readmodel.schema import metadata
+from ledger.read.schema import metadata
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201

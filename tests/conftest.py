@@ -17,8 +17,8 @@ import pytest
 
 from ledger.application import SanctionsLedger
 from ledger.interchange import read_objects
-from ledger.recording import RecordingSummary
 from ledger.settings import LedgerLocation, resolve_location
+from ledger.write.recording import RecordingSummary
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 START_POSTGRES = ("PostgreSQL is not reachable at 127.0.0.1:5432; start it with: "
@@ -122,7 +122,7 @@ def frozen_time_storable(monkeypatch: pytest.MonkeyPatch) -> None:
     from eventsourcing.persistence import DatetimeAsISO
     from freezegun.api import FakeDate, FakeDatetime
 
-    from ledger.persistence import DateAsISO
+    from ledger.store.transcoding import DateAsISO
 
     class FakeDatetimeAsISO(DatetimeAsISO):
         type = FakeDatetime
@@ -191,7 +191,7 @@ def read_model_rows(ledger: SanctionsLedger) -> dict[str, list[tuple[Any, ...]]]
     """Every projected row, table by table and sorted: equal read models compare equal."""
     from sqlalchemy import select
 
-    from ledger.readmodel.schema import READ_MODEL_TABLES
+    from ledger.read.schema import READ_MODEL_TABLES
 
     with ledger.engine.connect() as conn:
         return {table.name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
@@ -220,7 +220,7 @@ def schema_differences(engine: Any) -> list[Any]:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from ledger.readmodel.schema import metadata
+    from ledger.read.schema import metadata
 
     def read_model_only(obj: Any, name: Any, type_: str, reflected: bool,
                         compare_to: Any) -> bool:

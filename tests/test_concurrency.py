@@ -23,9 +23,9 @@ from conftest import (
     write_generated_file,
 )
 from ledger.application import SanctionsLedger
-from ledger.domain import record_uuid
+from ledger.domain.aggregates import record_uuid
 from ledger.errors import ConflictError
-from ledger.readmodel.schema import recorded_lines
+from ledger.read.schema import recorded_lines
 from ledger.settings import LedgerLocation, resolve_location
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
@@ -203,7 +203,7 @@ def test_an_event_for_a_record_version_already_stored_is_refused_as_a_conflict(
         location, clock: Clock):
     """The last line of defence beneath the lock and the claim: the store's primary key on
     (record, version). A stale write is a ConflictError, and the file leaves nothing."""
-    from ledger.importing import import_transaction
+    from ledger.write.bulk import import_transaction
 
     with closing(SanctionsLedger(location, clock=clock)) as ledger:
         record(ledger, *SANCTION)
@@ -221,7 +221,7 @@ def test_an_event_for_a_record_version_already_stored_is_refused_as_a_conflict(
 def test_a_writer_that_must_queue_is_told_once_then_gets_the_lock(location):
     """An import behind another one calls its ``on_wait`` (the CLI says "Waiting for another
     import…" on a terminal) and proceeds as soon as the first writer is done."""
-    from ledger.locking import WRITER, ledger_lock
+    from ledger.store.locks import WRITER, ledger_lock
 
     told, holding = threading.Event(), threading.Event()
     with closing(SanctionsLedger(location)):  # a ledger set up: the lock file exists

@@ -34,9 +34,9 @@ from conftest import (
     write_generated_file,
 )
 from ledger.application import SanctionsLedger
-from ledger.locking import WRITER, ledger_lock
-from ledger.readmodel.schema import recorded_lines
+from ledger.read.schema import recorded_lines
 from ledger.settings import LedgerLocation
+from ledger.store.locks import WRITER, ledger_lock
 
 pytestmark = pytest.mark.slow
 

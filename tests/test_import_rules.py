@@ -240,9 +240,9 @@ def test_a_record_no_longer_in_hand_is_reloaded_from_the_files_own_uncommitted_b
         ledger, clock):
     """An import keeps a bounded number of records in memory; one it let go of is folded
     again from the events its own open transaction has written, not from the last commit."""
-    from ledger.importing import import_transaction
     from ledger.interchange import read_objects
-    from ledger.recording import Recording
+    from ledger.write.bulk import import_transaction
+    from ledger.write.recording import Recording
 
     others = [{"type": "party", "id": f"person:{n}", "kind": "person", "name": f"P {n}"}
               for n in range(10)]
@@ -270,9 +270,9 @@ def test_each_line_is_checked_against_the_lines_just_above_it_not_yet_written(
     """Lookups run two batches ahead of the batch being checked, so that a writing process
     can fall behind without holding the check up. With one line a batch, every line
     below leans on the one or two just above it, which no lookup has seen written."""
-    from ledger.importing import import_in_child, import_transaction
     from ledger.interchange import read_objects
-    from ledger.recording import Recording
+    from ledger.write.bulk import import_in_child, import_transaction
+    from ledger.write.recording import Recording
 
     amendment = {"type": "amendment", "id": "am1", "sanction": "d1",
                  "effective_from": "2021-04-01", "measures": ["travel_ban"]}
@@ -302,9 +302,9 @@ def test_each_line_is_checked_against_the_lines_just_above_it_not_yet_written(
 @pytest.mark.parametrize("two_processes", [False, True], ids=["one process", "two processes"])
 def test_a_line_reusing_the_id_of_one_just_above_it_is_refused(ledger, clock, two_processes):
     """The lines a lookup has not seen written are still checked for a reused id."""
-    from ledger.importing import import_in_child, import_transaction
     from ledger.interchange import read_objects
-    from ledger.recording import Recording
+    from ledger.write.bulk import import_in_child, import_transaction
+    from ledger.write.recording import Recording
 
     lines = [PERSON, EU, {**PERSON, "name": "Someone Else"}]
     recorded_at = clock.advance()

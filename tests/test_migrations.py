@@ -27,11 +27,11 @@ from conftest import (
     write_generated_file,
 )
 from ledger.application import SanctionsLedger
-from ledger.locking import WRITER, ledger_lock
-from ledger.readmodel import SCHEMA_REVISION
-from ledger.readmodel.database import create_read_engine, current_revision
-from ledger.readmodel.schema import metadata
+from ledger.read import SCHEMA_REVISION
+from ledger.read.database import create_read_engine, current_revision
+from ledger.read.schema import metadata
 from ledger.settings import LedgerLocation
+from ledger.store.locks import WRITER, ledger_lock
 
 LINES = [
     {"type": "party", "id": "auth:eu", "kind": "authority", "name": "European Union"},
@@ -165,7 +165,7 @@ def test_the_schema_comparison_sees_what_0002_added(engine):
 
 
 # A bulk write on SQLite drops the question-only indexes and builds them again before
-# it commits (ledger.readmodel.database.SecondaryIndexes): whatever happens, the schema
+# it commits (ledger.read.database.SecondaryIndexes): whatever happens, the schema
 # stays exactly the migrations'. Two batches of 2000 lines: the drop comes after the first.
 # (An import failing after the drop: tests/test_two_processes.py.)
 

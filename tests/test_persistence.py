@@ -16,12 +16,12 @@ from eventsourcing.persistence import JSONTranscoder
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-import ledger.domain
+import ledger.domain.aggregates
 from conftest import record, record_path
 from ledger.application import SanctionsLedger
 from ledger.datasets import dataset_path
 from ledger.interchange import compact
-from ledger.persistence import DateAsISO
+from ledger.store.transcoding import DateAsISO
 
 AFTERWARDS = [  # the line types the dataset lacks
     {"type": "alias", "id": "alias:zenz", "party": "person:adrian-zenz", "name": "A. Zenz"},
@@ -36,8 +36,9 @@ AFTERWARDS = [  # the line types the dataset lacks
 
 def event_topics() -> set[str]:
     """The topic of every event class the domain stores (not the bases others extend)."""
-    classes = [cls for aggregate in vars(ledger.domain).values()
-               if inspect.isclass(aggregate) and aggregate.__module__ == ledger.domain.__name__
+    module = ledger.domain.aggregates
+    classes = [cls for aggregate in vars(module).values()
+               if inspect.isclass(aggregate) and aggregate.__module__ == module.__name__
                for cls in vars(aggregate).values()
                if inspect.isclass(cls) and isinstance(getattr(cls, "TOPIC", None), str)]
     return {cls.TOPIC for cls in classes

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from cli.main import main
 from conftest import PG_ADMIN, Clock, ledger_url, record
 from ledger.application import SanctionsLedger
-from ledger.readmodel import SCHEMA_REVISION
+from ledger.read import SCHEMA_REVISION
 from ledger.settings import resolve_location
 
 pytestmark = pytest.mark.postgres
@@ -159,11 +159,11 @@ def test_an_answer_reads_each_cited_line_by_its_id_before_any_statistics_exist(
     plainly, the lines an authority's list cites were read by a hash join over every
     recorded line, once per span (half a second for 800 sanctions of 6,000 lines)."""
     from conftest import BASE_AUTHORITIES
-    from ledger.readmodel.lookups import _DIALECTS, _SPANS_IMPOSED_BY_CITING
+    from ledger.read.sql import DIALECTS, SPANS_IMPOSED_BY_CITING
 
     with closing(SanctionsLedger(pg_location)) as ledger:
         import_generated(ledger, tmp_path, 4000)
-        statement = _DIALECTS["postgresql"].sql(_SPANS_IMPOSED_BY_CITING)
+        statement = DIALECTS["postgresql"].sql(SPANS_IMPOSED_BY_CITING)
         with ledger.engine.connect() as conn:
             cursor = conn.connection.driver_connection.cursor()
             cursor.execute(f"EXPLAIN {statement}",

@@ -16,7 +16,7 @@ from cli.main import main
 from conftest import SPEC_EXAMPLES, Clock, ledger_url, record_path
 from ledger.application import SanctionsLedger
 from ledger.interchange import read_objects
-from ledger.readmodel.schema import recorded_lines, sanction_spans
+from ledger.read.schema import recorded_lines, sanction_spans
 from ledger.settings import LedgerLocation
 
 
@@ -62,7 +62,7 @@ def test_events_the_read_model_lacks_are_projected_when_the_ledger_next_opens(
 def test_a_question_from_the_command_line_applies_events_the_read_model_lacks_first(
         location, clock: Clock, tmp_path: Path, question: list[str]):
     """A lone question reads the read model directly only when it holds every stored
-    event (``ledger.questions``); otherwise it opens the ledger, which catches up."""
+    event (``ledger.read.current``); otherwise it opens the ledger, which catches up."""
     ledger = SanctionsLedger(location, clock=clock)
     save_without_projecting(ledger, SPEC_EXAMPLES / "stage1.jsonl", tmp_path)
     ledger.close()

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from conftest import Clock, record
 from ledger.application import SanctionsLedger
+from ledger.domain.fold import sanctions_in_force
 from ledger.errors import LineError
-from ledger.fold import sanctions_in_force
 from ledger.interchange import read_objects
 
 DAYS = [date(2021, 3, 15) + timedelta(days=n) for n in range(21)]

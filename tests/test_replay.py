@@ -154,7 +154,7 @@ def random_history(seed: int) -> list[list[dict]]:
 
 
 def read_model_counts(ledger, day: date, known_at) -> dict[str, int]:  # noqa: ANN001
-    return {a: len(ledger.read_model.find_in_force(authority=a, at=day, known_at=known_at))
+    return {a: len(ledger.reader.find_in_force(authority=a, at=day, known_at=known_at))
             for a in ("auth:x", "auth:y")}
 
 

@@ -31,7 +31,7 @@ from ledger.application import SanctionsLedger
 from ledger.errors import LedgerError, LineError
 from ledger.interchange import read_objects
 from ledger.settings import resolve_location
-from ledger.writing import writing_in_child
+from ledger.write.transport import writing_in_child
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 

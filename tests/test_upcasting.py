@@ -12,8 +12,8 @@ from datetime import date
 
 from conftest import Clock, record
 from ledger.application import SanctionsLedger
-from ledger.domain import Sanction, record_uuid
-from ledger.fold import sanctions_in_force
+from ledger.domain.aggregates import Sanction, record_uuid
+from ledger.domain.fold import sanctions_in_force
 
 PARTIES = [
     {"type": "party", "id": "auth:eu", "kind": "authority", "name": "European Union"},

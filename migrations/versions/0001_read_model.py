@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from ledger.readmodel.schema import UTCDateTime
+from ledger.read.schema import UTCDateTime
 
 revision = "0001"
 down_revision = None

@@ -13,7 +13,7 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from ledger.readmodel.schema import UTCDateTime
+from ledger.read.schema import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"
