@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 @click.argument("party")
 @known_at_option
 @json_option
-def history(party: str, known_at, as_json: bool) -> None:  # noqa: ANN001
+def history(party: str, known_at, as_json: bool) -> None:
     """PARTY's whole timeline in valid-time order, each line with its sources.
 
     Designations, countermeasures, amendments, liftings and statements are dated
@@ -80,7 +80,7 @@ def _source_text(source: RecordedLine | None, source_id: str) -> str:
 @at_option
 @known_at_option
 @json_option
-def replay(start, end, authority, by, at, known_at, as_json: bool) -> None:  # noqa: ANN001
+def replay(start, end, authority, by, at, known_at, as_json: bool) -> None:
     """Tell the ledger's story step by step, with the sanctions in force per authority.
 
     By valid time, counts are those in force on the step's date as known at
@@ -129,7 +129,7 @@ def step_json(step: ReplayStep) -> dict[str, Any]:
 @click.option("--to", "end", type=DateParam(), required=True, help="The later day.")
 @known_at_option
 @json_option
-def diff(authority: str, start, end, known_at, as_json: bool) -> None:  # noqa: ANN001
+def diff(authority: str, start, end, known_at, as_json: bool) -> None:
     """What changed on an authority's list between two days: the delta a screener applies.
 
     Example: sanctions-ledger diff --authority EU --from 2021-03-21 --to 2021-03-23

@@ -65,7 +65,7 @@ class LedgerGroup(click.Group):
             # /dev/null keeps Python's final flush from raising again at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise click.exceptions.Exit(1) from None
-        except Exception as error:  # noqa: BLE001 - re-raised unless it is one of ours
+        except Exception as error:  # re-raised unless it is one of ours
             raise _as_click_error(error) from None
 
 

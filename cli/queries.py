@@ -38,8 +38,8 @@ from cli.render import (
 @at_option
 @known_at_option
 @json_option
-def in_force(party: str | None, batch: Path | None, column: str | None,  # noqa: PLR0913
-             at, known_at, as_json: bool) -> None:  # noqa: ANN001
+def in_force(party: str | None, batch: Path | None, column: str | None,
+             at, known_at, as_json: bool) -> None:
     """Sanctions in force against PARTY (an id, a name or an alias).
 
     Example: sanctions-ledger in-force "Chen Mingguo" --at 2021-03-22
@@ -54,12 +54,13 @@ def in_force(party: str | None, batch: Path | None, column: str | None,  # noqa:
     if batch is not None:
         _screen(batch, column, at or today(), known_at or now())
         return
+    assert party is not None  # exactly one of PARTY and --batch is given
     with answering() as asked:
         answer = asked.get_in_force(party, at=at or today(), known_at=known_at or now())
     print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
 
 
-def _screen(path: Path, column: str | None, at, known_at) -> None:  # noqa: ANN001
+def _screen(path: Path, column: str | None, at, known_at) -> None:
     import sys
 
     from ledger.errors import LedgerError, LineError
@@ -93,7 +94,7 @@ def batch_queries(stream: Iterable[str], column: str | None, name: str) -> Itera
 @at_option
 @known_at_option
 @json_option
-def authority_list(authority: str, at, known_at, as_json: bool) -> None:  # noqa: ANN001
+def authority_list(authority: str, at, known_at, as_json: bool) -> None:
     """An authority's list: every sanction it has in force on a date.
 
     Example: sanctions-ledger list --authority EU --at 2021-03-23

@@ -12,7 +12,7 @@ from cli.params import interactive, json_option, ledger_location, open_ledger, p
 from cli.progress import progress
 
 WAITING = "Waiting for another import or rebuild of this ledger to finish..."
-# From this size a second process pays for its start-up (about 0.4 s) many times over.
+# From this size a second process pays for its start-up many times over (bench/).
 TWO_PROCESSES_FROM = 4 * 2**20  # bytes of a file to import
 # Events of a ledger to rebuild. Below these, starting a second process costs more than it saves.
 REBUILD_TWO_PROCESSES_FROM = 25_000
@@ -60,7 +60,7 @@ def import_file(file: Path | None, dataset: str | None, two_processes: bool | No
                f"{summary.skipped} already recorded. Recorded at {result['recorded_at']}.")
 
 
-def _record(path: Path, as_json: bool, two_processes: bool):  # noqa: ANN202
+def _record(path: Path, as_json: bool, two_processes: bool):
     """Record the file; a ledger file this import created is removed again if it fails."""
     from ledger.interchange import read_objects
 

@@ -19,7 +19,7 @@ from cli.params import DateParam, known_at_option, now, open_ledger, today
 @click.option("--to", "end", type=DateParam(), help="Last day of the crisis window.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write the report to this file  [default: stdout]")
-def report(party, at, known_at, fmt, crisis, start, end, output) -> None:  # noqa: ANN001
+def report(party, at, known_at, fmt, crisis, start, end, output) -> None:
     """A self-contained evidence report: the answer, every line it rests on with its
     sources, the corrections, the chain's head hash and a timeline picture.
 
@@ -40,7 +40,7 @@ def report(party, at, known_at, fmt, crisis, start, end, output) -> None:  # noq
     output.write(_render(evidence, fmt))
 
 
-def _render(evidence, fmt: str) -> str:  # noqa: ANN001
+def _render(evidence, fmt: str) -> str:
     import json
 
     from ledger.audit.report import html, tabular
@@ -50,7 +50,7 @@ def _render(evidence, fmt: str) -> str:  # noqa: ANN001
     return tabular.evidence_csv(evidence) if fmt == "csv" else html.evidence_html(evidence)
 
 
-def _check_arguments(party, crisis, start, end, fmt) -> None:  # noqa: ANN001
+def _check_arguments(party, crisis, start, end, fmt) -> None:
     if crisis:
         if party:
             raise click.UsageError("--crisis covers every party: give no PARTY")

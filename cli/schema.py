@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 
-def _engine():  # noqa: ANN202
+def _engine():
     from cli.params import ledger_location
     from ledger.read.database import create_read_engine
 

@@ -5,7 +5,7 @@ from alembic import context
 from ledger.read.schema import metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201
+def include_object(obj, name, type_, reflected, compare_to):
     """Compare only the read model: the recorder's event tables are not Alembic's."""
     return not (type_ == "table" and reflected and compare_to is None)
 

@@ -140,7 +140,7 @@ def frozen_time_storable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(SanctionsLedger, "register_transcodings", register_with_fake)
 
 
-# -- Several writers, killed processes (issue 4): generated files and whole-state snapshots --
+# -- Several writers, killed processes: generated files and whole-state snapshots --
 
 BASE_AUTHORITIES = ["base:auth:1", "base:auth:2", "base:auth:3"]
 

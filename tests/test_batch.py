@@ -84,7 +84,7 @@ def cli_ledger(tmp_path: Path) -> str:
     return db
 
 
-def run(db: str, *args: str):  # noqa: ANN201
+def run(db: str, *args: str):
     return CliRunner().invoke(main, ["--db", db, "in-force", *args], catch_exceptions=False)
 
 

@@ -23,12 +23,12 @@ from ledger.settings import LedgerLocation
 
 
 @pytest.fixture
-def db(location) -> str:  # noqa: ANN001
+def db(location) -> str:
     """The --db value for the test's ledger, on each backend."""
     return str(location.path) if location.backend == "sqlite" else location.sqlalchemy_url()
 
 
-def run(db: str, *args: str, ok: bool = True):  # noqa: ANN201
+def run(db: str, *args: str, ok: bool = True):
     result = CliRunner().invoke(main, ["--db", db, *args])
     if ok:
         assert result.exit_code == 0, result.output

@@ -71,7 +71,7 @@ def test_an_import_that_skips_the_writer_lock_still_cannot_lift_a_sanction_twice
         record(first, *SANCTION)
         first_is_open, let_first_commit = threading.Event(), threading.Event()
 
-        def held_open_file():  # noqa: ANN202
+        def held_open_file():
             yield 1, lifting("eu:a:lift-1", "2021-06-01")
             first_is_open.set()
             let_first_commit.wait(30)
@@ -84,7 +84,7 @@ def test_an_import_that_skips_the_writer_lock_still_cannot_lift_a_sanction_twice
         def second_import() -> None:
             try:
                 second.record_file([(1, lifting("eu:a:lift-2", "2021-07-01"))])
-            except BaseException as error:  # noqa: BLE001
+            except BaseException as error:
                 outcome.append(error)
 
         racing = threading.Thread(target=second_import)

@@ -16,12 +16,12 @@ SEEDS = SPEC_EXAMPLES.parents[1] / "seeds"
 
 
 @pytest.fixture
-def xinjiang(ledger):  # noqa: ANN001, ANN201
+def xinjiang(ledger):
     record_path(ledger, dataset_path("xinjiang-2021"))
     return ledger
 
 
-def sanction_ids(ledger, party: str, day: str) -> list[str]:  # noqa: ANN001
+def sanction_ids(ledger, party: str, day: str) -> list[str]:
     answer = ledger.get_in_force(party, at=date.fromisoformat(day), known_at=NOW)
     return [s.id for s in answer.sanctions]
 

@@ -54,12 +54,12 @@ def migrate(engine: Engine, step: str, revision: str) -> None:
         getattr(migrations, step)(conn, revision)
 
 
-def cli(location: LedgerLocation, *args: str):  # noqa: ANN201
+def cli(location: LedgerLocation, *args: str):
     return CliRunner().invoke(main, ["--db", ledger_url(location), *args])
 
 
 @pytest.fixture
-def engine(location: LedgerLocation):  # noqa: ANN201
+def engine(location: LedgerLocation):
     engine = create_read_engine(location)
     yield engine
     engine.dispose()
@@ -93,14 +93,14 @@ def test_downgrading_to_base_leaves_only_the_event_tables(location, engine, cloc
     assert "event_chain" in left
 
 
-def answers(ledger: SanctionsLedger, known_at) -> list:  # noqa: ANN001
+def answers(ledger: SanctionsLedger, known_at) -> list:
     return [[(s.id, s.measures, s.effective_until, s.evidence) for s in
              ledger.get_in_force("Person A", at=day, known_at=known_at).sanctions]
             for day in (date(2021, 3, 21), date(2021, 4, 1), date(2021, 6, 1))]
 
 
 @pytest.fixture
-def ledger_at_0001(location: LedgerLocation, engine: Engine, clock: Clock):  # noqa: ANN201
+def ledger_at_0001(location: LedgerLocation, engine: Engine, clock: Clock):
     """A ledger with data whose read model is at 0001, and its answers before that."""
     ledger = SanctionsLedger(location, clock=clock)
     record(ledger, *LINES)

@@ -46,7 +46,7 @@ def event_topics() -> set[str]:
 
 
 def test_every_event_type_is_stored_as_eventsourcings_json_transcoder_writes_it(
-        sqlite_ledger: SanctionsLedger, clock):  # noqa: ANN001
+        sqlite_ledger: SanctionsLedger, clock):
     record_path(sqlite_ledger, dataset_path("xinjiang-2021"))
     clock.advance()
     record(sqlite_ledger, *AFTERWARDS)
@@ -69,7 +69,7 @@ JSON_VALUES = st.recursive(
 
 @given(JSON_VALUES)
 @example({"big": 2**70, "escaped": "\x00\x1f\"\\\u2028\u00e9\U0001f600", "none": None})
-def test_a_line_is_filed_as_the_json_module_writes_it_compactly(value):  # noqa: ANN001
+def test_a_line_is_filed_as_the_json_module_writes_it_compactly(value):
     """The filed text is what idempotent re-imports compare and ``export`` writes back:
     orjson must not change it (integers beyond 64 bits go through json)."""
     expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))

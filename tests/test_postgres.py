@@ -31,7 +31,7 @@ LINES = [
 
 
 @pytest.fixture
-def pg_location(postgres_url: str):  # noqa: ANN201
+def pg_location(postgres_url: str):
     from conftest import reset_postgres
 
     reset_postgres(postgres_url)
@@ -48,12 +48,12 @@ def screening_role(postgres_url: str) -> Iterator[str]:
         conn.execute(f"DROP ROLE IF EXISTS {role}")
 
 
-def as_role(location, role: str) -> psycopg.Connection:  # noqa: ANN001
+def as_role(location, role: str) -> psycopg.Connection:
     return psycopg.connect(host=location.host, port=location.port, user=role,
                            dbname=location.dbname, autocommit=True)
 
 
-def grant(location, role: str, *flags: str):  # noqa: ANN001, ANN201
+def grant(location, role: str, *flags: str):
     return CliRunner().invoke(main, ["--db", location.sqlalchemy_url().replace("+psycopg", ""),
                                      "db", "grant-readonly", role, *flags])
 
@@ -96,7 +96,7 @@ def test_a_read_only_role_answers_queries_without_writing_the_read_model(
     assert [s["id"] for s in json.loads(asked.output)["sanctions"]] == ["eu:a"]
 
 
-def test_a_role_granted_without_login_cannot_connect(pg_location, screening_role, clock):  # noqa: ANN001
+def test_a_role_granted_without_login_cannot_connect(pg_location, screening_role, clock):
     SanctionsLedger(pg_location, clock=clock).close()
     assert grant(pg_location, screening_role).exit_code == 0
     with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
@@ -142,7 +142,7 @@ def test_processes_opening_a_brand_new_database_at_once_all_succeed(fresh_databa
         assert triggers == (2,)
 
 
-def import_generated(ledger: SanctionsLedger, folder, lines: int) -> None:  # noqa: ANN001
+def import_generated(ledger: SanctionsLedger, folder, lines: int) -> None:
     """Import the shared base, then one generated file of ``lines`` lines."""
     from conftest import record_path, write_base_file, write_generated_file
 
@@ -154,7 +154,7 @@ def import_generated(ledger: SanctionsLedger, folder, lines: int) -> None:  # no
 
 
 def test_an_answer_reads_each_cited_line_by_its_id_before_any_statistics_exist(
-        pg_location, tmp_path):  # noqa: ANN001
+        pg_location, tmp_path):
     """Right after a large import PostgreSQL has no statistics on the new rows: joined
     plainly, the lines an authority's list cites were read by a hash join over every
     recorded line, once per span (half a second for 800 sanctions of 6,000 lines)."""
@@ -175,10 +175,10 @@ def test_an_answer_reads_each_cited_line_by_its_id_before_any_statistics_exist(
 
 
 def test_a_large_import_keeps_postgresql_statistics_up_with_the_rows_it_writes(
-        pg_location, postgres_url, tmp_path):  # noqa: ANN001
+        pg_location, postgres_url, tmp_path):
     """An import is one transaction, so autovacuum never sees its rows until it commits:
     planned for the empty tables it started from, its known-line lookup read every
-    party once per batch: a million-line import took 237 s instead of 186 s."""
+    party once per batch, and a large import slowed as it grew."""
     with closing(SanctionsLedger(pg_location)) as ledger:
         import_generated(ledger, tmp_path, 12_000)
     with psycopg.connect(postgres_url, autocommit=True) as conn:

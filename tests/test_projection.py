@@ -20,7 +20,7 @@ from ledger.read.schema import recorded_lines, sanction_spans
 from ledger.settings import LedgerLocation
 
 
-def save_without_projecting(ledger: SanctionsLedger, path, scratch: Path) -> None:  # noqa: ANN001
+def save_without_projecting(ledger: SanctionsLedger, path, scratch: Path) -> None:
     """Store a file's events through eventsourcing's own recorder, which projects nothing.
 
     An import writes events and read model in one transaction, so this is how a
@@ -35,7 +35,7 @@ def save_without_projecting(ledger: SanctionsLedger, path, scratch: Path) -> Non
                                                n.state) for n in notifications])
 
 
-def count(ledger: SanctionsLedger, table) -> int:  # noqa: ANN001
+def count(ledger: SanctionsLedger, table) -> int:
     with ledger.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 

@@ -173,10 +173,10 @@ def _without_evidence(sanctions: list) -> list:
              s.effective_until, sorted(s.evidence)) for s in sanctions]
 
 
-class fresh_ledger:  # noqa: N801 - used as a context manager like open()
+class fresh_ledger:  # lower case: used as a context manager like open()
     """A new, empty ledger at ``location`` for one hypothesis example."""
 
-    def __init__(self, location, clock: Clock):  # noqa: ANN001
+    def __init__(self, location, clock: Clock):
         if location.backend == "postgresql":
             from conftest import reset_postgres
 

@@ -26,7 +26,7 @@ def designation(sid: str, authority: str, target: str, start: str, **more: objec
             "measures": ["asset_freeze"], "effective_from": start, **more}
 
 
-def steps(ledger, clock, **options):  # noqa: ANN001, ANN201
+def steps(ledger, clock, **options):
     replay = ledger.get_replay(known_at=clock.advance(), today=date(2026, 1, 1), **options)
     return [(s.line.id, str(s.day), s.in_force) for s in replay]
 
@@ -153,7 +153,7 @@ def random_history(seed: int) -> list[list[dict]]:
     return files
 
 
-def read_model_counts(ledger, day: date, known_at) -> dict[str, int]:  # noqa: ANN001
+def read_model_counts(ledger, day: date, known_at) -> dict[str, int]:
     return {a: len(ledger.reader.find_in_force(authority=a, at=day, known_at=known_at))
             for a in ("auth:x", "auth:y")}
 

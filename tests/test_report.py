@@ -47,7 +47,7 @@ def report(db: str, *args: str) -> str:
 
 
 @pytest.fixture
-def corrected(ledger, clock):  # noqa: ANN001, ANN201
+def corrected(ledger, clock):
     record(ledger, *LINES)
     clock.advance()
     record(ledger, FIX)

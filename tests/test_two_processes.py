@@ -36,7 +36,7 @@ from ledger.write.transport import writing_in_child
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 
 
-def record_in_two_processes(ledger: SanctionsLedger, path) -> None:  # noqa: ANN001
+def record_in_two_processes(ledger: SanctionsLedger, path) -> None:
     with path.open("rb") as stream:
         ledger.record_file(read_objects(stream), two_processes=True)
 
@@ -88,7 +88,7 @@ def test_a_killed_writing_process_fails_the_import_in_one_line_and_leaves_nothin
     write_base_file(base)
     write_generated_file(big, "big", 4500)
 
-    def killing_the_writer_midway(objects):  # noqa: ANN001, ANN202
+    def killing_the_writer_midway(objects):
         for number, obj in objects:
             if number == 3000:  # the first batch is written, the second being checked
                 for child in multiprocessing.active_children():

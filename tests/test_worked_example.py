@@ -11,7 +11,7 @@ from ledger.application import SanctionsLedger
 
 
 @pytest.fixture
-def staged(ledger: SanctionsLedger, clock: Clock):  # noqa: ANN201
+def staged(ledger: SanctionsLedger, clock: Clock):
     """stage1 recorded at R1, stage2 at R2; returns T1 (between them) and 'now'."""
     record_path(ledger, SPEC_EXAMPLES / "stage1.jsonl")
     t1 = clock.advance(hours=1)
@@ -20,7 +20,7 @@ def staged(ledger: SanctionsLedger, clock: Clock):  # noqa: ANN201
     return t1, clock.advance(days=365)
 
 
-def in_force(ledger: SanctionsLedger, party: str, at: str, known_at) -> list[tuple]:  # noqa: ANN001
+def in_force(ledger: SanctionsLedger, party: str, at: str, known_at) -> list[tuple]:
     answer = ledger.get_in_force(party, at=date.fromisoformat(at), known_at=known_at)
     return [(s.id, str(s.effective_from), str(s.effective_until), s.measures)
             for s in answer.sanctions]

@@ -21,8 +21,8 @@ def fold_name(name: str) -> str:
 
 @cache
 def _normalize() -> Any:
-    """normality's ``normalize``, imported on first use: with its encoding helpers it
-    costs 50 ms, and a query only folds a name when the case-insensitive match fails."""
+    """normality's ``normalize``, imported on first use: its import is slow next to a
+    query, and a query only folds a name when the case-insensitive match fails."""
     from normality import normalize
     from normality.transliteration import ICUWarning
 

@@ -169,7 +169,7 @@ def compact(value: Any) -> str:
     """The line as filed: JSON without spaces, keys in the order written.
 
     orjson writes the same text as ``json.dumps(value, ensure_ascii=False,
-    separators=(",", ":"))`` several times faster; json is kept for integers
+    separators=(",", ":"))``, faster; json is kept for integers
     beyond 64 bits, which orjson refuses (such a line fails its checks later).
     """
     try:

@@ -85,10 +85,10 @@ class GrowingStatistics:
 
     A bulk write is one transaction, and autovacuum sees no row of it until
     it commits, so PostgreSQL plans the write's own lookups for the tables as
-    they were before it: empty, for a first import. At a million lines that
+    they were before it: empty, for a first import. For a large import that
     plan (a hash join over a sequential scan of ``parties`` for every batch's
-    known-line lookup) read the whole table again and again, and the import
-    slowed as it grew. ANALYZE in the write's transaction counts the write's
+    known-line lookup) reads the whole table again and again, and the import
+    slows as it grows. ANALYZE in the write's transaction counts the write's
     own rows; run each time the ledger has doubled, it costs a few ANALYZEs
     over a whole import. SQLite plans from its indexes, not from statistics.
     """
@@ -111,9 +111,9 @@ class GrowingStatistics:
 class SecondaryIndexes:
     """The question-only indexes, dropped for a bulk write and built again before it commits.
 
-    Keeping eight indexes up to date row by row is a tenth of a large import
-    and more as they outgrow the page cache; building them once from the
-    finished tables is a second or two at a million lines. SQLite only: there
+    Keeping them up to date row by row costs a large import more than building
+    them once from the finished tables, and more as they outgrow the page
+    cache. SQLite only: there
     the DROP and CREATE are part of the write's transaction, so a rollback or
     a kill leaves them as they were, and readers keep their snapshot with its
     indexes meanwhile. On PostgreSQL DROP INDEX would take an ACCESS EXCLUSIVE

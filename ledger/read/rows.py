@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
 import orjson
@@ -117,7 +117,7 @@ class PlannedBatch:
     @property
     def recorded_until(self) -> datetime:
         """The recorded time of its last line: recorded time grows with position."""
-        return self.lines[-1][LineFact.RECORDED_AT]
+        return cast(datetime, self.lines[-1][LineFact.RECORDED_AT])
 
 
 def plan_spans(events: Sequence[DomainEventProtocol[UUID]],
@@ -292,8 +292,8 @@ class AmongList(Generic[Statement]):
 
     SQLite gets an expanding ``IN (?, ?, ...)``. PostgreSQL gets ``= ANY(:list)``,
     one array parameter: psycopg converts a query's placeholders in Python and
-    caches only short queries, so a 900-placeholder IN list was converted
-    afresh on every call (a tenth of a PostgreSQL import's time).
+    caches only short queries, so a long IN list would be converted afresh on
+    every call.
     """
 
     def __init__(self, build: Callable[[Among], Statement]):

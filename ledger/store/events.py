@@ -77,7 +77,7 @@ class EventLog:
         before position ``before``, if given): one query for all of them."""
         found: dict[UUID, Any] = {}
         for stored in self.recorder.select_within(conn, record_ids, before=before):
-            event = self.mapper.to_domain_event(stored)
+            event: Any = self.mapper.to_domain_event(stored)
             found[stored.originator_id] = event.mutate(found.get(stored.originator_id))
         return found
 
@@ -86,5 +86,6 @@ class EventLog:
         connection."""
         record = None
         for stored in self.recorder.select_events(record_id, lte=version):
-            record = self.mapper.to_domain_event(stored).mutate(record)
+            event: Any = self.mapper.to_domain_event(stored)
+            record = event.mutate(record)
         return record

@@ -99,10 +99,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         """Insert in chunks, then chain, all in one transaction under the table lock.
 
         eventsourcing sends a whole save as one array parameter through
-        psycopg's pipeline mode, which deadlocks on large saves (psycopg issue
-        #685: ten thousand ledger events never return). Plain round-trips of
-        ``INSERT_CHUNK`` events keep a 1M-line import moving, and the single
-        transaction keeps it all-or-nothing.
+        psycopg's pipeline mode, which deadlocks on large saves (psycopg's
+        issue 685). Plain round-trips of ``INSERT_CHUNK`` events keep a large
+        save moving, and the single transaction keeps it all-or-nothing.
         """
         positions: list[int] = []
         with self.datastore.get_connection() as conn, conn.transaction(), \

@@ -152,7 +152,7 @@ def _serve(location: LedgerLocation, open_write: OpenWrite, args: tuple[Any, ...
             outbox.send(("ok", None))
         except EOFError:
             return  # the parent is gone or gave up: the transaction was rolled back
-        except Exception as error:  # noqa: BLE001 - every failure goes back to the parent
+        except Exception as error:  # every failure goes back to the parent
             outbox.send(("error", _portable(error)))
 
 
@@ -204,7 +204,7 @@ class _Inbox:
         request = self._requests.get()
         if request == self._END:
             raise EOFError("the parent closed the pipe")
-        return pickle.loads(request)  # noqa: S301 - our own parent process, over our own pipe
+        return pickle.loads(request)  # our own parent process, over our own pipe
 
 
 class _Outbox:
@@ -251,6 +251,6 @@ def _portable(error: Exception) -> Exception:
     """The error itself if it survives pickling, else one that says what it was."""
     try:
         pickle.loads(pickle.dumps(error))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return RuntimeError(f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
     return error

@@ -1,8 +1,8 @@
 """Index party_names by party id: a party's names are read on every query.
 
-``ReadModel._parties`` lists a party's names with ``party_id IN (...)``;
-without an index that scanned the whole table, so a single ``in-force`` grew
-with the ledger (bench: p50 1.4 ms at 10k lines, 30 ms at 1M).
+The reader lists a party's names with ``party_id IN (...)``; without an
+index that scanned the whole table, so a single ``in-force`` grew with the
+ledger.
 
 Revision ID: 0003
 Revises: 0002
