@@ -1,0 +1,294 @@
+"""The Merkle tree over the log, hashed as RFC 9162 (Certificate Transparency v2) says.
+
+A leaf hashes as ``SHA-256(0x00 || data)`` and a node as
+``SHA-256(0x01 || left || right)``; a tree of n leaves splits at the largest
+power of two below n. Roots, inclusion proofs and consistency proofs are the
+RFC's, so any RFC 9162 / RFC 6962 verifier checks ours.
+
+The tree lives in a database and grows by appends, so it is stored the way
+Trillian and transparency-dev's "compact ranges" store it: as the hashes of
+its *complete* subtrees, each keyed by ``(level, offset)`` (the subtree of
+leaves ``[offset * 2**level, (offset + 1) * 2**level)``). Such a hash never
+changes once written, so the table is append-only like the events:
+
+- appending a leaf writes its hash and the hash of each subtree it completes,
+  two rows per leaf on average (``CompactRange``);
+- the root, or any proof, for any size n reads O(log n) stored hashes in one
+  look-up (``NodeStore.get_nodes``), the incomplete subtrees along the right
+  edge being recomputed from the complete ones below them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
+
+from ledger.errors import LedgerError, TamperError
+
+HASH_SIZE = 32
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+_LEAF_PREFIX = b"\x00"
+_NODE_PREFIX = b"\x01"
+
+
+class ProofError(LedgerError):
+    """A Merkle proof is malformed or does not lead to the root it claims."""
+
+
+class MissingNodeError(TamperError):
+    """The stored tree lacks a subtree hash it must hold: it was cut or damaged."""
+
+
+class NodeId(NamedTuple):
+    """A complete subtree: leaves ``[offset * 2**level, (offset + 1) * 2**level)``."""
+
+    level: int
+    offset: int
+
+
+#: A complete subtree's hash as stored: level, offset, hash.
+StoredNode = tuple[int, int, bytes]
+
+
+class NodeStore(Protocol):
+    """Where the hashes of complete subtrees are kept (a table, in the ledger)."""
+
+    def get_nodes(self, ids: Collection[NodeId]) -> Mapping[NodeId, bytes]:
+        """The stored hashes among ``ids``; absent ones are simply left out."""
+        ...
+
+    def put_nodes(self, nodes: Iterable[StoredNode]) -> None:
+        """Keep these hashes; each ``(level, offset)`` is written once, ever."""
+        ...
+
+
+@dataclass
+class MemoryNodeStore:
+    """A ``NodeStore`` in a dict: for tests and for proofs computed in memory."""
+
+    nodes: dict[NodeId, bytes] = field(default_factory=dict)
+
+    def get_nodes(self, ids: Collection[NodeId]) -> Mapping[NodeId, bytes]:
+        return {node: self.nodes[node] for node in ids if node in self.nodes}
+
+    def put_nodes(self, nodes: Iterable[StoredNode]) -> None:
+        for level, offset, digest in nodes:
+            self.nodes[NodeId(level, offset)] = digest
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(_LEAF_PREFIX + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(_NODE_PREFIX + left + right).digest()
+
+
+@dataclass
+class CompactRange:
+    """The roots of the complete subtrees covering leaves ``[0, size)``, largest first.
+
+    That is all a growing log needs in memory: O(log size) hashes, from which
+    each append computes the subtrees it completes and the new root.
+    """
+
+    size: int = 0
+    hashes: list[bytes] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, store: NodeStore, size: int) -> CompactRange:
+        """The compact range of the stored tree at ``size`` (one look-up)."""
+        return cls(size, _fetch(store, range_nodes(0, size)))
+
+    def append(self, leaf: bytes) -> list[StoredNode]:
+        """Add one leaf hash; return the nodes to store: the leaf and each subtree it completes."""
+        offset, level, digest = self.size, 0, leaf
+        written = [(0, offset, leaf)]
+        while offset & 1:  # a right child: it completes its parent
+            digest = node_hash(self.hashes.pop(), digest)
+            offset, level = offset >> 1, level + 1
+            written.append((level, offset, digest))
+        self.hashes.append(digest)
+        self.size += 1
+        return written
+
+    def extend(self, leaves: Iterable[bytes]) -> list[StoredNode]:
+        """Add leaf hashes in order; return every node to store, ready for ``executemany``."""
+        written: list[StoredNode] = []
+        for leaf in leaves:
+            written += self.append(leaf)
+        return written
+
+    def root(self) -> bytes:
+        return _fold(self.hashes) if self.hashes else EMPTY_ROOT
+
+
+def range_nodes(begin: int, end: int) -> list[NodeId]:
+    """The fewest complete subtrees that cover leaves ``[begin, end)``, left to right."""
+    nodes = []
+    while begin < end:
+        size = begin & -begin or 1 << (end - begin).bit_length()
+        while begin + size > end:
+            size >>= 1
+        level = size.bit_length() - 1
+        nodes.append(NodeId(level, begin >> level))
+        begin += size
+    return nodes
+
+
+def root_hash(store: NodeStore, size: int) -> bytes:
+    """The tree head of the first ``size`` leaves (RFC 9162 MTH)."""
+    return CompactRange.load(store, size).root()
+
+
+def inclusion_proof(store: NodeStore, index: int, size: int) -> list[bytes]:
+    """The audit path of leaf ``index`` in the tree of ``size`` leaves (RFC 9162 2.1.3.1)."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf {index} is not in a tree of {size} leaves")
+    return _subtree_hashes(store, _inclusion_ranges(index, size))
+
+
+def consistency_proof(store: NodeStore, old_size: int, new_size: int) -> list[bytes]:
+    """The proof that the tree of ``new_size`` extends that of ``old_size`` (RFC 9162 2.1.4.1)."""
+    if not 0 <= old_size <= new_size:
+        raise ProofError(f"no consistency proof from {old_size} to {new_size} leaves")
+    return _subtree_hashes(store, _consistency_ranges(old_size, new_size))
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
+                     root: bytes) -> None:
+    """Raise ``ProofError`` unless ``proof`` puts ``leaf`` at ``index`` under ``root`` (2.1.3.2)."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf {index} is not in a tree of {size} leaves")
+    _check_lengths(proof, len(_inclusion_ranges(index, size)), "inclusion", leaf, root)
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if r != root:
+        raise ProofError(f"the inclusion proof of leaf {index} does not lead to the root "
+                         f"of the tree of {size} leaves")
+
+
+def verify_consistency(old_size: int, new_size: int, proof: Sequence[bytes], old_root: bytes,
+                       new_root: bytes) -> None:
+    """Raise ``ProofError`` unless the tree under ``new_root`` extends that under ``old_root``."""
+    if not 0 <= old_size <= new_size:
+        raise ProofError(f"a tree of {new_size} leaves cannot extend one of {old_size}")
+    _check_lengths(proof, len(_consistency_ranges(old_size, new_size)), "consistency",
+                   old_root, new_root)
+    if old_size in (0, new_size):
+        _check_trivial_consistency(old_size, new_size, old_root, new_root)
+        return
+    first, second = _consistency_roots(old_size, new_size, proof, old_root)
+    if first != old_root:
+        raise ProofError(f"the consistency proof does not lead to the old root ({old_size} leaves)")
+    if second != new_root:
+        raise ProofError(f"the consistency proof does not lead to the new root ({new_size} leaves)")
+
+
+def _consistency_roots(old_size: int, new_size: int, proof: Sequence[bytes],
+                       old_root: bytes) -> tuple[bytes, bytes]:
+    """RFC 9162 2.1.4.2 steps 2-6: the two roots the proof leads to."""
+    path = [old_root, *proof] if old_size & (old_size - 1) == 0 else list(proof)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return fr, sr
+
+
+def _check_trivial_consistency(old_size: int, new_size: int, old_root: bytes,
+                               new_root: bytes) -> None:
+    if old_size == 0 and old_root != EMPTY_ROOT:
+        raise ProofError("the old root is not the root of the empty tree")
+    if old_size == new_size and old_root != new_root:
+        raise ProofError(f"two different roots for the same tree of {old_size} leaves")
+
+
+def _check_lengths(proof: Sequence[bytes], expected: int, kind: str, *hashes: bytes) -> None:
+    if len(proof) != expected:
+        raise ProofError(f"the {kind} proof has {len(proof)} hashes where {expected} are needed")
+    if any(len(h) != HASH_SIZE for h in (*proof, *hashes)):
+        raise ProofError(f"a hash of the {kind} proof is not {HASH_SIZE} bytes long")
+
+
+def _split(size: int) -> int:
+    """The largest power of two below ``size`` (``size`` >= 2): where RFC 9162 splits a tree."""
+    return 1 << ((size - 1).bit_length() - 1)
+
+
+def _inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose subtree hashes make up PATH(index, D[0:size]), bottom up."""
+    ranges, begin, end = [], 0, size
+    while end - begin > 1:
+        middle = begin + _split(end - begin)
+        if index < middle:
+            ranges.append((middle, end))
+            end = middle
+        else:
+            ranges.append((begin, middle))
+            begin = middle
+    return ranges[::-1]
+
+
+def _consistency_ranges(old_size: int, new_size: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose subtree hashes make up PROOF(old_size, D[0:new_size]), bottom up."""
+    if old_size in (0, new_size):
+        return []
+    ranges, begin, end, whole = [], 0, new_size, True
+    while old_size != end - begin:
+        middle = begin + _split(end - begin)
+        if old_size <= middle - begin:
+            ranges.append((middle, end))
+            end = middle
+        else:
+            ranges.append((begin, middle))
+            old_size, begin, whole = old_size - (middle - begin), middle, False
+    if not whole:
+        ranges.append((begin, end))
+    return ranges[::-1]
+
+
+def _subtree_hashes(store: NodeStore, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+    """MTH of each range, all stored hashes read in one look-up."""
+    covers = [range_nodes(begin, end) for begin, end in ranges]
+    found = _fetch_map(store, [node for cover in covers for node in cover])
+    return [_fold([found[node] for node in cover]) for cover in covers]
+
+
+def _fetch(store: NodeStore, ids: Sequence[NodeId]) -> list[bytes]:
+    found = _fetch_map(store, ids)
+    return [found[node] for node in ids]
+
+
+def _fetch_map(store: NodeStore, ids: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
+    found = store.get_nodes(set(ids))
+    for node in ids:
+        if node not in found:
+            raise MissingNodeError(f"the stored Merkle tree lacks the subtree at level "
+                                   f"{node.level}, offset {node.offset}")
+    return found
+
+
+def _fold(hashes: Sequence[bytes]) -> bytes:
+    """The root over complete subtrees laid left to right, largest first (the RFC's shape)."""
+    digest = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        digest = node_hash(left, digest)
+    return digest
