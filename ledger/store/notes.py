@@ -205,11 +205,10 @@ def _write_new(path: Path, text: str, mode: int) -> None:
 
 
 def _split_note(note: str | bytes) -> tuple[str, list[str]]:
-    if isinstance(note, bytes):
-        try:
-            note = note.decode()
-        except UnicodeDecodeError:
-            raise NoteError("the note is not UTF-8") from None
+    try:  # str may hold lone surrogates, which no UTF-8 signature covers
+        note = note.decode() if isinstance(note, bytes) else note.encode().decode()
+    except UnicodeError:
+        raise NoteError("the note is not UTF-8") from None
     _check_characters(note)
     cut = note.rfind("\n\n")
     if cut < 0 or not note.endswith("\n") or cut + 2 == len(note):
