@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from ledger.errors import LedgerError, TamperError
 from ledger.store.merkle import (
     EMPTY_ROOT,
+    STORED_LEVEL,
     CompactRange,
     MemoryNodeStore,
     MissingNodeError,
@@ -121,8 +122,14 @@ def test_leaf_and_node_hashes_carry_the_rfc_prefixes():
     assert EMPTY_ROOT.hex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 
-def test_every_complete_subtree_is_stored_with_the_reference_hash():
-    assert {node: digest.hex() for node, digest in STORE.nodes.items()} == NODES
+def stored(nodes):
+    """The reference nodes a store keeps: leaves, and subtrees of 2**STORED_LEVEL leaves or more."""
+    return {node: digest for node, digest in nodes.items()
+            if node[0] == 0 or node[0] >= STORED_LEVEL}
+
+
+def test_leaf_hashes_and_large_subtrees_are_stored_with_the_reference_hashes():
+    assert {node: digest.hex() for node, digest in STORE.nodes.items()} == stored(NODES)
 
 
 @pytest.mark.parametrize("size", range(9))
@@ -225,11 +232,13 @@ def test_asking_for_a_leaf_past_the_end_names_the_leaf_and_the_size():
 
 def test_proof_errors_are_ledger_errors_and_a_lost_node_is_tamper():
     assert issubclass(ProofError, LedgerError)
-    damaged = grown(LEAVES)
-    del damaged.nodes[NodeId(1, 2)]
-    with pytest.raises(MissingNodeError, match="lacks the subtree at level 1, offset 2") as caught:
+    damaged = grown([bytes([i]) for i in range(40)])
+    del damaged.nodes[NodeId(0, 5)], damaged.nodes[NodeId(5, 0)]
+    with pytest.raises(MissingNodeError, match="lacks the subtree at level 0, offset 5") as caught:
         root_hash(damaged, 6)
     assert isinstance(caught.value, TamperError)
+    with pytest.raises(MissingNodeError, match="lacks the subtree at level 5, offset 0"):
+        root_hash(damaged, 40)
 
 
 class CountingStore(MemoryNodeStore):
@@ -249,16 +258,18 @@ class CountingStore(MemoryNodeStore):
         super().put_nodes(nodes)
 
 
-def test_appends_write_two_hashes_a_leaf_and_proofs_read_logarithmically_many_in_one_lookup():
+def test_appends_write_few_hashes_and_proofs_read_logarithmically_many_in_one_lookup():
     store, compact, size = CountingStore(), CompactRange(), 1000
     store.put_nodes(compact.extend(leaf_hash(i.to_bytes(4, "big")) for i in range(size)))
-    assert store.writes == 2 * size - bin(size).count("1")  # every complete subtree, once
+    large_subtrees = sum(size >> level for level in range(STORED_LEVEL, 11))
+    assert store.writes == size + large_subtrees
+    assert large_subtrees <= 2 * size / 2 ** STORED_LEVEL
     for ask in (lambda: root_hash(store, 999), lambda: inclusion_proof(store, 517, 999),
                 lambda: consistency_proof(store, 517, 999)):
         store.lookups = store.reads = 0
         ask()
         assert store.lookups == 1
-        assert store.reads <= 2 * 10  # 2 log2(1000)
+        assert store.reads <= 2 * 10 + 2 * 2 ** STORED_LEVEL  # 2 log2(1000), two bottom tiles
 
 
 def test_a_compact_range_loaded_from_the_store_grows_the_same_tree():
@@ -269,7 +280,7 @@ def test_a_compact_range_loaded_from_the_store_grows_the_same_tree():
     resumed = CompactRange.load(store, 5)
     store.put_nodes(resumed.extend(leaves[5:]))
     assert resumed.root() == ROOTS[8]
-    assert {node: digest.hex() for node, digest in store.nodes.items()} == NODES
+    assert {node: digest.hex() for node, digest in store.nodes.items()} == stored(NODES)
 
 
 def test_range_nodes_cover_a_range_with_the_fewest_aligned_subtrees():

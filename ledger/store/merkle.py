@@ -11,11 +11,15 @@ its *complete* subtrees, each keyed by ``(level, offset)`` (the subtree of
 leaves ``[offset * 2**level, (offset + 1) * 2**level)``). Such a hash never
 changes once written, so the table is append-only like the events:
 
-- appending a leaf writes its hash and the hash of each subtree it completes,
-  two rows per leaf on average (``CompactRange``);
-- the root, or any proof, for any size n reads O(log n) stored hashes in one
-  look-up (``NodeStore.get_nodes``), the incomplete subtrees along the right
-  edge being recomputed from the complete ones below them.
+- appending a leaf writes its hash and the hash of each subtree of
+  ``2**STORED_LEVEL`` leaves or more that it completes: one leaf hash and, on
+  average, 2 / 2**STORED_LEVEL subtree hashes per leaf (``CompactRange``).
+  Subtrees of 2 to ``2**(STORED_LEVEL - 1)`` leaves are not worth a row:
+  they are recomputed from the leaf hashes beneath them when read;
+- the root, or any proof, for any size n reads O(log n + 2**STORED_LEVEL)
+  stored hashes in one look-up (``NodeStore.get_nodes``), the incomplete
+  subtrees along the right edge being recomputed from the complete ones
+  below them.
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from typing import NamedTuple, Protocol
 from ledger.errors import LedgerError, TamperError
 
 HASH_SIZE = 32
+STORED_LEVEL = 4
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 _LEAF_PREFIX = b"\x00"
 _NODE_PREFIX = b"\x01"
+_LEAF_HASHER = hashlib.sha256(_LEAF_PREFIX)
 
 
 class ProofError(LedgerError):
@@ -79,7 +85,9 @@ class MemoryNodeStore:
 
 
 def leaf_hash(data: bytes) -> bytes:
-    return hashlib.sha256(_LEAF_PREFIX + data).digest()
+    hasher = _LEAF_HASHER.copy()  # no copy of ``data`` behind the prefix: events are large
+    hasher.update(data)
+    return hasher.digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
@@ -103,22 +111,24 @@ class CompactRange:
         return cls(size, _fetch(store, range_nodes(0, size)))
 
     def append(self, leaf: bytes) -> list[StoredNode]:
-        """Add one leaf hash; return the nodes to store: the leaf and each subtree it completes."""
-        offset, level, digest = self.size, 0, leaf
-        written = [(0, offset, leaf)]
-        while offset & 1:  # a right child: it completes its parent
-            digest = node_hash(self.hashes.pop(), digest)
-            offset, level = offset >> 1, level + 1
-            written.append((level, offset, digest))
-        self.hashes.append(digest)
-        self.size += 1
-        return written
+        """Add one leaf hash; return the nodes to store: the leaf and the subtrees it completes."""
+        return self.extend((leaf,))
 
     def extend(self, leaves: Iterable[bytes]) -> list[StoredNode]:
         """Add leaf hashes in order; return every node to store, ready for ``executemany``."""
         written: list[StoredNode] = []
+        hashes, size = self.hashes, self.size
         for leaf in leaves:
-            written += self.append(leaf)
+            written.append((0, size, leaf))
+            offset, level, digest = size, 0, leaf
+            while offset & 1:  # a right child: it completes its parent
+                digest = node_hash(hashes.pop(), digest)
+                offset, level = offset >> 1, level + 1
+                if level >= STORED_LEVEL:
+                    written.append((level, offset, digest))
+            hashes.append(digest)
+            size += 1
+        self.size = size
         return written
 
     def root(self) -> bytes:
@@ -278,12 +288,28 @@ def _fetch(store: NodeStore, ids: Sequence[NodeId]) -> list[bytes]:
 
 
 def _fetch_map(store: NodeStore, ids: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
-    found = store.get_nodes(set(ids))
-    for node in ids:
-        if node not in found:
-            raise MissingNodeError(f"the stored Merkle tree lacks the subtree at level "
-                                   f"{node.level}, offset {node.offset}")
+    """The hashes of ``ids``; unstored ones computed from the leaf hashes beneath them."""
+    unstored = {node: _leaves_under(node) for node in ids if 0 < node.level < STORED_LEVEL}
+    wanted = set(ids) - unstored.keys() | {leaf for leaves in unstored.values() for leaf in leaves}
+    found = dict(store.get_nodes(wanted))
+    if missing := sorted(wanted - found.keys()):
+        raise MissingNodeError(f"the stored Merkle tree lacks the subtree at level "
+                               f"{missing[0].level}, offset {missing[0].offset}")
+    for node, leaves in unstored.items():
+        found[node] = _perfect_root([found[leaf] for leaf in leaves])
     return found
+
+
+def _leaves_under(node: NodeId) -> list[NodeId]:
+    first = node.offset << node.level
+    return [NodeId(0, offset) for offset in range(first, first + (1 << node.level))]
+
+
+def _perfect_root(hashes: list[bytes]) -> bytes:
+    """The root over a power-of-two count of leaf hashes, level by level."""
+    while len(hashes) > 1:
+        hashes = [node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
+    return hashes[0]
 
 
 def _fold(hashes: Sequence[bytes]) -> bytes:
