@@ -12,15 +12,9 @@ import base64
 import pytest
 
 from ledger.store.checkpoints import Checkpoint, CheckpointError, open_checkpoint, sign_checkpoint
-from ledger.store.merkle import (
-    CompactRange,
-    MemoryNodeStore,
-    ProofError,
-    consistency_proof,
-    leaf_hash,
-    verify_consistency,
-)
+from ledger.store.merkle import ProofError, leaf_hash, verify_consistency
 from ledger.store.notes import NoteError, NoteSignatureError, SignerKey, VerifierKey
+from ledger.store.tree import CompactRange, MemoryNodeStore, consistency_proof
 
 GO_SIGNER = SignerKey.parse(
     "PRIVATE+KEY+localhost.localdev/sumdb+00000c67+AXu6+oaVaOYuQOFrf1V59JK1owcFlJcHwwXHDfDGxSPk")

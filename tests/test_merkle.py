@@ -2,10 +2,11 @@
 
 The vectors are the reference values of transparency-dev/merkle (Go), files
 ``testonly/constants.go`` (leaf inputs, subtree hashes, roots of sizes 0-8)
-and ``proof/verify_test.go`` (inclusion and consistency proofs), which are
-those of certificate-transparency-go and of RFC 6962's reference code. Only
-the values are copied; leaf indexes are 0-based here (the Go inclusion table
-counts leaves from 1).
+and ``proof/verify_test.go`` (inclusion and consistency proofs), and the
+hasher vectors of its ``rfc6962/rfc6962_test.go``. Only the values are
+copied; leaf indexes are 0-based here (the Go inclusion table counts leaves
+from 1). The tree is kept in ``ledger.store.tree``; hashing and checking are
+``ledger.store.merkle``'s.
 """
 
 from __future__ import annotations
@@ -19,20 +20,22 @@ from hypothesis import strategies as st
 from ledger.errors import LedgerError, TamperError
 from ledger.store.merkle import (
     EMPTY_ROOT,
+    ProofError,
+    leaf_hash,
+    node_hash,
+    verify_consistency,
+    verify_inclusion,
+)
+from ledger.store.tree import (
     STORED_LEVEL,
     CompactRange,
     MemoryNodeStore,
     MissingNodeError,
     NodeId,
-    ProofError,
     consistency_proof,
     inclusion_proof,
-    leaf_hash,
-    node_hash,
     range_nodes,
     root_hash,
-    verify_consistency,
-    verify_inclusion,
 )
 
 LEAVES = [bytes.fromhex(h) for h in (
@@ -112,7 +115,7 @@ STORE = grown(LEAVES)
 
 
 def test_leaf_and_node_hashes_carry_the_rfc_prefixes():
-    # certificate-transparency-go's hasher vectors: echo -n 004C313233343536 | xxd -r -p | sha256sum
+    # rfc6962_test.go: echo -n 004C313233343536 | xxd -r -p | sha256sum
     assert leaf_hash(b"L123456").hex() == (
         "395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56")
     assert leaf_hash(b"").hex() == (

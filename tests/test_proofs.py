@@ -8,15 +8,10 @@ from dataclasses import replace
 import pytest
 
 from ledger.store.checkpoints import Checkpoint, CheckpointError, sign_checkpoint
-from ledger.store.merkle import (
-    CompactRange,
-    MemoryNodeStore,
-    ProofError,
-    inclusion_proof,
-    leaf_hash,
-)
+from ledger.store.merkle import ProofError, leaf_hash
 from ledger.store.notes import NoteSignatureError, SignerKey
 from ledger.store.proofs import ProofBundle, ProofBundleError, event_leaf, verify_bundle
+from ledger.store.tree import CompactRange, MemoryNodeStore, inclusion_proof
 
 ORIGIN = "ledger.example/eu-sanctions"
 KEY = SignerKey.generate(ORIGIN)
