@@ -148,6 +148,15 @@ def test_a_private_key_others_can_read_is_refused(tmp_path):
         read_signer_key(tmp_path / "KEY")
 
 
+def test_a_key_that_cannot_be_written_is_one_ledger_error_and_leaves_nothing(tmp_path):
+    with pytest.raises(LedgerError, match="cannot write the key file .*KEY: No such file"):
+        write_key_pair(tmp_path / "absent" / "KEY", SignerKey.generate("a"))
+    longest = "K" * 252  # KEY is written, KEY.pub is a name too long for the file system
+    with pytest.raises(LedgerError, match="cannot write the key file .*pub: File name too long"):
+        write_key_pair(tmp_path / longest, SignerKey.generate("a"))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_missing_key_file_is_one_ledger_error(tmp_path):
     with pytest.raises(LedgerError, match="cannot read the key file .*nope.pub: No such file"):
         read_verifier_key(tmp_path / "nope.pub")

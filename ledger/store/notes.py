@@ -168,12 +168,12 @@ def write_key_pair(path: Path, signer: SignerKey) -> Path:
     public key to ``path.pub``; return the latter. Nothing is left half-written."""
     public = path.with_name(path.name + ".pub")
     for target in (path, public):
-        if target.exists():
+        if os.path.lexists(target):
             raise NoteError(f"{target} exists: a key is never written over another")
     _write_new(path, signer.text() + "\n", 0o600)
     try:
         _write_new(public, signer.verifier.text() + "\n", 0o644)
-    except OSError:
+    except NoteError:
         path.unlink()
         raise
     return public
@@ -200,8 +200,11 @@ def _read_stat(path: Path) -> os.stat_result:
 
 
 def _write_new(path: Path, text: str, mode: int) -> None:
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "w") as file:
-        file.write(text)
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "w") as file:
+            file.write(text)
+    except OSError as error:
+        raise NoteError(f"cannot write the key file {path}: {error.strerror}") from None
 
 
 def _split_note(note: str | bytes) -> tuple[str, list[str]]:
