@@ -16,44 +16,49 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from psycopg.sql import SQL, Identifier
 from sqlalchemy import Connection
 
-from ledger.store.chain import CHAIN_TABLE, GENESIS, EventRow, chain_rows, event_row
+from ledger.store.chain import CHAIN_TABLE, EventRow, event_row
 from ledger.store.locks import RECORDER_TABLES, postgres_advisory_lock
+from ledger.store.logtree import MERKLE_TABLE, SQLNodeStore, append_links, grow
+from ledger.store.tables import APPEND_ONLY, postgres_tables, postgres_trigger
 
 INSERT_CHUNK = 1000  # events per INSERT of eventsourcing's own path
 
 
-class ChainedPostgresRecorder(PostgresApplicationRecorder):
-    """eventsourcing's PostgreSQL recorder, plus the hash chain and append-only triggers.
+def cursor_store(curs: Any) -> SQLNodeStore:
+    """The tree as a psycopg cursor sees it, in the transaction it inserts in."""
+    def query(sql: str, params: Sequence[Any]) -> Any:
+        curs.execute(sql, params)
+        return [tuple(row.values()) if isinstance(row, dict) else row for row in curs.fetchall()]
 
-    The chain rows are written while the recorder holds its table lock, so the
-    chain follows commit order exactly as positions do.
+    def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            curs.executemany(sql, rows[start:start + INSERT_CHUNK])
+
+    return SQLNodeStore(query, execute_many, placeholder="%s")
+
+
+class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    """eventsourcing's PostgreSQL recorder, plus the hash chain, the Merkle tree and
+    append-only triggers.
+
+    The chain rows and tree nodes are written while the recorder holds its
+    table lock, so the chain and the tree follow commit order exactly as
+    positions do.
     """
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         names = {"schema": Identifier(datastore.schema), "chain": Identifier(CHAIN_TABLE)}
-        self.sql_create_statements.append(SQL(
-            "CREATE TABLE IF NOT EXISTS {schema}.{chain} "
-            "(position bigint PRIMARY KEY, hash text NOT NULL)").format(**names))
-        self.sql_create_statements.append(SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.sanctions_ledger_refuse_change() "
-            "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END $$"
-        ).format(**names))
-        for table in (self.events_table_name, CHAIN_TABLE):
-            self.sql_create_statements.append(SQL(
-                "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE OR TRUNCATE "
-                "ON {schema}.{table} FOR EACH STATEMENT "
-                "EXECUTE FUNCTION {schema}.sanctions_ledger_refuse_change()"
-            ).format(trigger=Identifier(f"{table}_append_only"), table=Identifier(table),
-                     **names))
-        self._select_head = SQL(
-            "SELECT hash FROM {schema}.{chain} ORDER BY position DESC LIMIT 1").format(**names)
+        self.sql_create_statements += [
+            SQL(statement) for statement in  # type: ignore[call-overload]
+            (*postgres_tables(datastore.schema),
+             *(postgres_trigger(datastore.schema, table)
+               for table in (self.events_table_name, *APPEND_ONLY)))]
         self._select_tables_exist = SQL(
             "SELECT to_regclass({events}) IS NOT NULL AND to_regclass({chain}) IS NOT NULL "
             "AS found").format(
             events=f"{datastore.schema}.{self.events_table_name}",
-            chain=f"{datastore.schema}.{CHAIN_TABLE}")
+            chain=f"{datastore.schema}.{MERKLE_TABLE}")
         events = {"events": Identifier(self.events_table_name), **names}
         self._draw_positions = SQL(
             "SELECT nextval(pg_get_serial_sequence({table}, 'notification_id')) "
@@ -62,15 +67,14 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self._copy_events = SQL(
             "COPY {schema}.{events} (notification_id, originator_id, originator_version, "
             "topic, state) FROM STDIN").format(**events)
-        self._copy_links = SQL("COPY {schema}.{chain} (position, hash) FROM STDIN").format(
+        self._copy_links = SQL(
+            "COPY {schema}.{chain} (position, hash, leaf_index, leaf_hash) FROM STDIN").format(
             **names)
         self._select_originators = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {schema}.{events} "
             "WHERE originator_id = ANY(%s) AND notification_id < %s "
             "ORDER BY originator_id, originator_version"
         ).format(**events)
-        self._insert_links = SQL(
-            "INSERT INTO {schema}.{chain} (position, hash) VALUES (%s, %s)").format(**names)
 
     def create_table(self) -> None:
         """Create the tables once, under an advisory lock; opening an existing ledger runs no DDL.
@@ -88,7 +92,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self.datastore.register_type_adapters()
 
     def _tables_exist(self) -> bool:
-        # The chain table and the triggers are created in one transaction, after the events table.
+        # The tree's tables and the triggers are created in one transaction, after the events
+        # table. An older ledger without them is brought up to date by its migration.
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_tables_exist)
             row = curs.fetchone()
@@ -96,7 +101,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
-        """Insert in chunks, then chain, all in one transaction under the table lock.
+        """Insert in chunks, then chain and grow the tree, in one transaction under the table lock.
 
         eventsourcing sends a whole save as one array parameter through
         psycopg's pipeline mode, which deadlocks on large saves (psycopg's
@@ -114,19 +119,14 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                     self.construct_pg_stored_event(e.originator_id, e.originator_version,
                                                    e.topic, e.state) for e in chunk],))
                 positions += [row["notification_id"] for row in curs.fetchall()]
-            curs.execute(self._select_head)
-            row = curs.fetchone()
-            links = chain_rows(row["hash"] if row else GENESIS, positions,
-                               [event_row(e) for e in stored_events])
-            for start in range(0, len(links), INSERT_CHUNK):
-                curs.executemany(self._insert_links, links[start:start + INSERT_CHUNK])
+            append_links(cursor_store(curs), positions, [event_row(e) for e in stored_events])
         return positions
 
     # The bulk path: an import's events, chain and read-model rows in ONE transaction
     # of the read model's connection (see ``ledger.write.bulk``).
 
     def append_within(self, conn: Connection, events: Sequence[EventRow]) -> list[int]:
-        """COPY events and their chain links on ``conn``; return their positions.
+        """COPY events, their chain links and tree nodes on ``conn``; return their positions.
 
         Takes the table lock eventsourcing's inserts take (held to commit), so
         positions are committed in order. Positions come from the table's own
@@ -143,11 +143,12 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                     copy.write_row((position, *event))
         except psycopg.IntegrityError as error:  # a (record, version) stored meanwhile
             raise IntegrityError(str(error)) from error
-        curs.execute(self._select_head)
-        row = curs.fetchone()
+        store = cursor_store(curs)
+        links, nodes = grow(store, positions, events)
         with curs.copy(self._copy_links) as copy:
-            for link in chain_rows(row[0] if row else GENESIS, positions, events):
+            for link in links:
                 copy.write_row(link)
+        store.put_nodes(nodes)
         return positions
 
     def select_within(self, conn: Connection, originator_ids: Sequence[UUID],

@@ -3,8 +3,9 @@
 eventsourcing stores each event as a row of ``stored_events`` and gives it a
 position (its notification id) in the store's total order. It does nothing to
 stop UPDATE or DELETE, so the recorders here add, in the same transaction as
-each insert, a link of the hash chain (``ledger.store.chain``) per event in
-``event_chain``, and triggers that refuse UPDATE and DELETE on both tables.
+each insert, a link of the hash chain (``ledger.store.chain``) and a leaf of
+the Merkle tree (``ledger.store.logtree``) per event, and triggers that
+refuse UPDATE and DELETE on every table of the log (``ledger.store.tables``).
 The PostgreSQL recorder lives in ``ledger.store.postgres`` so that a SQLite
 ledger never imports psycopg.
 """
@@ -19,17 +20,24 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from sqlalchemy import Connection
 
-from ledger.store.chain import CHAIN_TABLE, GENESIS, EventRow, chain_rows, event_row
+from ledger.store.chain import EventRow, event_row
+from ledger.store.logtree import SQLNodeStore, append_links
+from ledger.store.tables import APPEND_ONLY, sqlite_tables, sqlite_triggers
 
-_SELECT_HEAD = f"SELECT hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
-_INSERT_LINKS = f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)"
 
-def _immutability_triggers(table: str) -> list[str]:
-    return [
-        f"CREATE TRIGGER IF NOT EXISTS {table}_refuse_{verb.lower()} BEFORE {verb} ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
-        for verb in ("UPDATE", "DELETE")
-    ]
+def cursor_store(c: SQLiteCursor) -> SQLNodeStore:
+    """The tree as eventsourcing's cursor sees it, in the transaction it inserts in."""
+    def query(sql: str, params: Sequence[Any]) -> Any:
+        c.execute(sql, params)
+        return c.fetchall()
+
+    return SQLNodeStore(query, c.executemany)
+
+
+def connection_store(conn: Connection) -> SQLNodeStore:
+    """The tree as a SQLAlchemy connection sees it (the bulk path's transaction)."""
+    return SQLNodeStore(lambda sql, params: conn.exec_driver_sql(sql, tuple(params)).all(),
+                        lambda sql, rows: conn.exec_driver_sql(sql, list(rows)))
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
@@ -38,27 +46,22 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
-            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} "
-            "(position INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
-            *_immutability_triggers(self.events_table_name),
-            *_immutability_triggers(CHAIN_TABLE),
+            *sqlite_tables(),
+            *(trigger for table in (self.events_table_name, *APPEND_ONLY)
+              for trigger in sqlite_triggers(table)),
         ]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs) or []
-        c.execute(_SELECT_HEAD)
-        row = c.fetchone()
-        c.executemany(_INSERT_LINKS,
-                      chain_rows(row[0] if row else GENESIS, positions,
-                                 [event_row(e) for e in stored_events]))
+        append_links(cursor_store(c), positions, [event_row(e) for e in stored_events])
         return positions
 
     # The bulk path: an import's events, chain and read-model rows in ONE transaction
     # of the read model's connection (see ``ledger.write.bulk``).
 
     def append_within(self, conn: Connection, events: Sequence[EventRow]) -> list[int]:
-        """Insert events and their chain links on ``conn``; return their positions.
+        """Insert events, their chain links and tree nodes on ``conn``; return their positions.
 
         The rows are numbered here (one past the last rowid, which is what
         eventsourcing's own inserts get) so that a whole batch goes in one
@@ -72,8 +75,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
             "VALUES (?, ?, ?, ?, ?)",
             [(position, *event) for position, event in zip(positions, events, strict=True)])
-        head = conn.exec_driver_sql(_SELECT_HEAD).scalar()
-        conn.exec_driver_sql(_INSERT_LINKS, chain_rows(head or GENESIS, positions, events))
+        append_links(connection_store(conn), positions, events)
         return positions
 
     def last_position_within(self, conn: Connection) -> int:
