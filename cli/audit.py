@@ -2,33 +2,52 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from cli.params import json_option, open_ledger, print_json
 
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
 
 @click.command()
-@click.option("--expect-head", metavar="HASH",
-              help="Also fail unless the chain's head is this hash (as written down earlier).")
+@click.option("--expect-head", metavar="POSITION:HASH",
+              help="Also fail unless the event at POSITION still has HASH (a head written "
+                   "down earlier; later imports do not matter).")
+@click.option("--checkpoint", "checkpoints", multiple=True, type=_FILE, metavar="FILE",
+              help="Also prove the log extends this signed checkpoint (repeatable).")
+@click.option("--public-key", "public_keys", multiple=True, type=_FILE, metavar="PUB",
+              help="The ledger's public key (KEY.pub) the checkpoints are signed with.")
+@click.option("--read-model", is_flag=True,
+              help="Also recompute the read model from the events and compare it.")
 @json_option
-def verify(expect_head: str | None, as_json: bool) -> None:
-    """Recompute the hash chain over every stored event; fail at the first bad position."""
+def verify(expect_head: str | None, checkpoints: tuple[Path, ...],
+           public_keys: tuple[Path, ...], read_model: bool, as_json: bool) -> None:
+    """Check the log from its events alone (hash chain, order, Merkle tree); fail at the first
+    fault, or if the log no longer holds a head written down or extends a checkpoint."""
     from ledger.errors import TamperError
 
     with open_ledger() as ledger:
-        report = ledger.verify()
-    head_differs = bool(expect_head) and expect_head != report.head
+        result = ledger.verify(expect_head, checkpoints, public_keys, read_model=read_model)
+    chain = result.chain
     if as_json:
-        print_json({"ok": report.ok and not head_differs, "events": report.events,
-                    "head": report.head, "expected_head": expect_head,
-                    "bad_position": report.bad_position, "problem": report.problem})
-    if not report.ok:
-        raise TamperError(f"verification failed at position {report.bad_position}: "
-                          f"{report.problem} ({report.events} events verified before it)")
-    if head_differs:
-        raise TamperError(f"the chain's head is {report.head}, not the expected {expect_head}")
+        print_json({"ok": result.ok, "events": chain.events, "head": chain.head,
+                    "expected_head": expect_head, "bad_position": chain.bad_position,
+                    "problem": chain.problem, "failures": result.failures,
+                    "checked": result.checked})
+    if not chain.ok:
+        raise TamperError(f"verification failed at position {chain.bad_position}: "
+                          f"{chain.problem} ({chain.events} events verified before it)")
+    if result.failures:
+        raise TamperError(result.failures[0] + (f" (and {len(result.failures) - 1} more: "
+                                                "--json lists them)"
+                                                if len(result.failures) > 1 else ""))
     if not as_json:
-        click.echo(f"OK: {report.events} events, chain intact. Head: {report.head}")
+        click.echo(f"OK: {chain.events} events, chain and Merkle tree intact. "
+                   f"Head: {chain.head}")
+        for line in result.checked:
+            click.echo(f"OK: {line}")
 
 
 @click.command()

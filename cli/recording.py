@@ -46,11 +46,11 @@ def import_file(file: Path | None, dataset: str | None, two_processes: bool | No
     if two_processes is None:
         two_processes = path.stat().st_size >= TWO_PROCESSES_FROM and _cores() >= 2
     try:
-        summary = _record(path, as_json, two_processes)
+        summary, head = _record(path, as_json, two_processes)
     except LineError as error:
         raise LedgerError(f"{shown} {error}") from None
     result = {"file": shown, "recorded": dict(summary.recorded), "skipped": summary.skipped,
-              "recorded_at": summary.recorded_at.isoformat(),
+              "recorded_at": summary.recorded_at.isoformat(), "head": head,
               "seconds": round(time.perf_counter() - started, 3)}
     if as_json:
         print_json(result)
@@ -61,7 +61,8 @@ def import_file(file: Path | None, dataset: str | None, two_processes: bool | No
 
 
 def _record(path: Path, as_json: bool, two_processes: bool):
-    """Record the file; a ledger file this import created is removed again if it fails."""
+    """Record the file; a ledger file this import created is removed again if it fails.
+    Returns the summary and the ledger's head (``POSITION:HASH``) after it."""
     from ledger.interchange import read_objects
 
     location = ledger_location()
@@ -70,8 +71,9 @@ def _record(path: Path, as_json: bool, two_processes: bool):
         with open_ledger(must_exist=False) as ledger, path.open("rb") as raw, \
                 progress(interactive(as_json)) as shown:
             stream = shown.reading(raw, path.stat().st_size, f"checking {path.name}")
-            return ledger.record_file(read_objects(stream), shown.note(WAITING),
-                                      two_processes=two_processes)
+            summary = ledger.record_file(read_objects(stream), shown.note(WAITING),
+                                         two_processes=two_processes)
+            return summary, ledger.head()
     except Exception:
         if not existed and location.backend == "sqlite":
             location.remove_sqlite_files()

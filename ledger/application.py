@@ -8,10 +8,11 @@ and ``ledger.audit``, which receive what they need, never this object.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -22,11 +23,14 @@ from sqlalchemy import Connection
 
 from ledger.audit.diff import ListDiff, get_diff
 from ledger.audit.history import History, get_history
-from ledger.audit.log import LogEntry, check_chain, read_log
+from ledger.audit.log import LogEntry, check_log, read_log
+from ledger.audit.proving import ProvingError, prove_line
+from ledger.audit.readcheck import compare_read_model
 from ledger.audit.replay import Replay
 from ledger.audit.report.model import CrisisReport, EvidenceReport, build_crisis, build_report
+from ledger.audit.tamper import Verification, verify_all
 from ledger.domain.answers import InForceAnswer, PartyEntry, RecordedLine, Screened
-from ledger.errors import LedgerNotFoundError
+from ledger.errors import LedgerError, LedgerNotFoundError
 from ledger.read.database import (
     can_write_read_model,
     create_answer_engine,
@@ -37,10 +41,20 @@ from ledger.read.database import (
 from ledger.read.projector import Progress, Projector, fresh_read_model
 from ledger.read.reader import Reader
 from ledger.settings import LedgerLocation
-from ledger.store.chain import ChainReport
+from ledger.store.chain import CHAIN_TABLE, ChainReport, Head
+from ledger.store.checkpoints import Checkpoint, open_checkpoint, sign_checkpoint
 from ledger.store.events import APPLICATION_NAME, EventLog
 from ledger.store.locks import SETUP, WRITER, ledger_lock
+from ledger.store.logtree import connection_store, keep_checkpoint
+from ledger.store.notes import (
+    SignerKey,
+    read_signer_key,
+    read_verifier_key,
+    write_key_pair,
+)
+from ledger.store.proofs import ProofBundle, verify_bundle
 from ledger.store.transcoding import FastJSONTranscoder, register_transcodings
+from ledger.store.tree import root_hash
 from ledger.write.bulk import (
     LedgerStore,
     import_in_child,
@@ -57,6 +71,28 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def read_text(path: Path, what: str) -> str:
+    """A small text file the user named (a checkpoint, a proof), or one error saying why not."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise LedgerError(f"cannot read the {what} {path}: {reason}") from None
+
+
+def generate_key(out: Path, name: str) -> Path:
+    """A new Ed25519 signing key at ``out`` (mode 0600) and its public key; the latter's path."""
+    return write_key_pair(out, SignerKey.generate(name))
+
+
+def verify_proof(bundle: Path, public_keys: Sequence[Path]) -> tuple[ProofBundle, Checkpoint]:
+    """Check a proof bundle with the ledger's public key(s) alone: no database."""
+    if not public_keys:
+        raise LedgerError("a proof is checked against the ledger's public key: --public-key")
+    proof = ProofBundle.from_json(read_text(bundle, "proof"))
+    return proof, verify_bundle(proof, [read_verifier_key(key) for key in public_keys])
 
 
 def create_read_model(conn: Connection) -> None:
@@ -211,9 +247,69 @@ class SanctionsLedger(Application[UUID]):
             yield from (self.mapper.to_domain_event(n) for n in notifications)
             position = notifications[-1].id
 
-    def verify(self) -> ChainReport:
-        """Recompute the hash chain over every stored event."""
-        return check_chain(self.engine, self.event_log.events_table)
+    def verify(self, expect_head: str | None = None, checkpoints: Sequence[Path] = (),
+               public_keys: Sequence[Path] = (), *, read_model: bool = False) -> Verification:
+        """Check the log from its events alone (chain, order, Merkle tree), then that it
+        still holds a head written down and extends each signed checkpoint, then (with
+        ``read_model``) that the read model is what the events project to."""
+        expected = Head.parse(expect_head) if expect_head else None
+        if checkpoints and not public_keys:
+            raise LedgerError("a checkpoint is checked against the ledger's public key: "
+                              "--public-key KEY.pub")
+        trusted = [read_verifier_key(key) for key in public_keys]
+        opened = [open_checkpoint(read_text(path, "checkpoint"), trusted, self.origin)
+                  for path in checkpoints]
+        report = check_log(self.engine, {checkpoint.size for checkpoint in opened})
+        verification = verify_all(self.engine, report, expected, opened)
+        if read_model and verification.chain.ok:
+            self._catch_up()
+            with ledger_lock(self.location, WRITER):
+                differences = compare_read_model(self.event_log, self.engine)
+            verification.failures.extend(
+                f"the read model differs from the events ({line}): run "
+                "'sanctions-ledger rebuild'" for line in differences)
+            verification.checked.extend([] if differences else [
+                "the read model is what the events project to"])
+        return verification
+
+    def check_chain(self) -> ChainReport:
+        """The log checked from its events alone (what reports state)."""
+        return check_log(self.engine)
+
+    @property
+    def origin(self) -> str:
+        """The name this ledger's checkpoints give their log."""
+        return self.location.origin
+
+    def head(self) -> str:
+        """``POSITION:HASH`` of the last stored event (``0:000...`` when there is none)."""
+        with self.engine.connect() as conn:
+            row = conn.exec_driver_sql(f"SELECT position, hash FROM {CHAIN_TABLE} "
+                                       "ORDER BY position DESC LIMIT 1").first()
+        return str(Head(row[0], row[1])) if row else str(Head(0, "0" * 64))
+
+    def checkpoint(self, key: Path) -> str:
+        """Sign the current tree head with ``key``; keep a copy beside the log; the note.
+
+        Taken under the writer lock, so the size and root are of committed
+        imports only, never of one half-way.
+        """
+        signer = read_signer_key(key)
+        with ledger_lock(self.location, WRITER), self.engine.begin() as conn:
+            store = connection_store(conn)
+            _, size = store.head()
+            note = sign_checkpoint(Checkpoint(self.origin, size, root_hash(store, size)), signer)
+            keep_checkpoint(conn, size, note, self.clock())
+        return note
+
+    def prove(self, line_id: str, checkpoint: Path | None = None) -> ProofBundle:
+        """The proof bundle of one recorded line, against a checkpoint (else the last one)."""
+        line = self.get_line(line_id)
+        if line is None:
+            raise ProvingError(f"no line {line_id!r} is recorded")
+        note = read_text(checkpoint, "checkpoint") if checkpoint else None
+        with self.engine.connect() as conn:
+            return prove_line(conn, line_id, line.position, note, self.origin)
 
     def get_log(self, since: int = 0, limit: int | None = None) -> Iterator[LogEntry]:
         self._catch_up()
@@ -257,11 +353,11 @@ class SanctionsLedger(Application[UUID]):
     def get_report(self, party: str, *, at: date, known_at: datetime) -> EvidenceReport:
         """The evidence an auditor needs for one party's answer on one day."""
         with self._reading() as reader:
-            return build_report(reader, party, at, known_at, chain=self.verify(),
+            return build_report(reader, party, at, known_at, chain=self.check_chain(),
                                 generated_at=self.clock())
 
     def get_crisis_report(self, *, start: date, end: date, known_at: datetime) -> CrisisReport:
         """Every sanction that started between two days, and what answered what."""
         with self._reading() as reader:
             return build_crisis(reader, start, end, reader.known_by(known_at),
-                                chain=self.verify(), generated_at=self.clock())
+                                chain=self.check_chain(), generated_at=self.clock())

@@ -16,6 +16,7 @@ from ledger.errors import LedgerError
 
 DEFAULT_DB = "ledger.db"
 DB_ENV_VAR = "SANCTIONS_LEDGER_DB"
+ORIGIN_ENV_VAR = "SANCTIONS_LEDGER_ORIGIN"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,20 @@ class LedgerLocation:
     user: str = ""
     password: str = ""
     dbname: str = ""
+
+    @property
+    def origin(self) -> str:
+        """The name the ledger's checkpoints give their log (C2SP "origin").
+
+        ``$SANCTIONS_LEDGER_ORIGIN`` if set, else ``sanctions-ledger/`` and the
+        database's name (file name without its extension, or PostgreSQL's
+        database name): a checkpoint of one ledger is refused for another.
+        """
+        named = os.environ.get(ORIGIN_ENV_VAR)
+        if named:
+            return named
+        name = self.path.stem if self.backend == "sqlite" and self.path else self.dbname
+        return f"sanctions-ledger/{name}"
 
     @property
     def display(self) -> str:

@@ -63,7 +63,7 @@ def test_the_json_report_holds_the_answer_its_evidence_the_correction_and_the_he
     assert [e["id"] for e in sanction["evidence"]] == ["x:a", "x:a:fix"]
     assert sanction["evidence"][0]["sources"][0]["excerpt"] == "Person A is listed."
     assert [c["set"] for c in found["corrections"]] == [{"effective_from": "2021-03-22"}]
-    assert found["chain"] == {"ok": True, "events": 7, "head": corrected.verify().head,
+    assert found["chain"] == {"ok": True, "events": 7, "head": corrected.check_chain().head,
                               "bad_position": None}
     assert {s["sanction"] for s in found["spans"]} == {"x:a", "y:a"}
 
@@ -83,7 +83,7 @@ def test_the_csv_report_has_one_row_per_evidence_line(corrected):
         ("x:a", "x:a", "designation"), ("x:a", "x:a:fix", "correction")]
     assert rows[0]["sources"] == ("Official Gazette \u2014 Decision 1 \u2014 "
                                   "https://example.org/decision-1")
-    assert rows[0]["head"] == corrected.verify().head
+    assert rows[0]["head"] == corrected.check_chain().head
 
 
 def test_the_html_report_is_self_contained_and_draws_a_lane_per_authority(corrected):
@@ -92,7 +92,7 @@ def test_the_html_report_is_self_contained_and_draws_a_lane_per_authority(correc
     svg = page[page.index('<svg class="timeline"'):page.index("</svg>")]
     assert re.findall(r'class="lane" data-authority="([^"]+)"', svg) == ["auth:x", "auth:y"]
     assert 'class="at-marker"' in svg
-    assert corrected.verify().head in page
+    assert corrected.check_chain().head in page
     assert "The gazette says 22 March." in page
 
 

@@ -80,8 +80,8 @@ def tamper(db: Path) -> Iterator[sqlite3.Connection]:
 def test_an_untouched_ledger_verifies_and_prints_its_head(db):
     result = verify(db)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: 6 events, chain intact. Head: ")
-    assert len(result.output.split("Head: ")[1].strip()) == 64
+    assert result.output.startswith("OK: 6 events, chain and Merkle tree intact. Head: 6:")
+    assert len(result.output.split("Head: 6:")[1].strip()) == 64
 
 
 def test_the_written_down_head_verifies_later(db):
@@ -91,19 +91,37 @@ def test_the_written_down_head_verifies_later(db):
 
 
 def test_a_different_expected_head_fails(db):
-    result = verify(db, "--expect-head", "0" * 64)
+    result = verify(db, "--expect-head", "6:" + "0" * 64)
     assert result.exit_code == 1
     assert "not the expected " + "0" * 64 in result.output
-    as_json = verify(db, "--json", "--expect-head", "0" * 64)
+    as_json = verify(db, "--json", "--expect-head", "6:" + "0" * 64)
     assert json.loads(as_json.stdout)["ok"] is False
 
 
-def test_a_ledger_that_grew_after_the_head_was_written_down_no_longer_matches_it(db, clock):
+def test_a_head_written_down_still_verifies_after_the_ledger_grew(db, clock):
     head = head_of(db)
     app = SanctionsLedger(resolve_location(str(db)), clock=clock)
     record(app, {"type": "party", "id": "p:c", "kind": "person", "name": "Person C"})
     app.close()
-    assert verify(db, "--expect-head", head).exit_code == 1
+    result = verify(db, "--expect-head", head)
+    assert result.exit_code == 0, result.output
+    assert f"OK: the log still holds head {head}" in result.output
+    assert head_of(db).startswith("7:")
+
+
+def test_a_bare_hash_as_older_versions_printed_is_looked_up_along_the_chain(db):
+    bare = head_of(db).split(":")[1]
+    assert verify(db, "--expect-head", bare).exit_code == 0
+    result = verify(db, "--expect-head", "f" * 64)
+    assert result.exit_code == 1
+    assert f"no event's hash is {'f' * 64}" in result.output
+
+
+def test_a_head_that_is_not_position_and_hash_is_one_error(db):
+    result = verify(db, "--expect-head", "six:abc")
+    assert result.exit_code == 1
+    assert result.output == ("Error: 'six:abc' is not a head: expected POSITION:HASH, "
+                             "e.g. 99:3f2a... (64 hex digits)\n")
 
 
 def test_editing_a_stored_event_fails_at_its_position(db, tamper):
@@ -122,13 +140,15 @@ def test_deleting_a_stored_event_fails_at_its_position(db, tamper):
     assert "verification failed at position 2" in result.output
 
 
-def test_deleting_the_last_event_and_its_chain_link_changes_the_head(db):
+def test_deleting_the_last_event_and_its_chain_link_fails_the_written_down_head(db):
     head = head_of(db)
     with tampered(db) as conn:
         conn.execute("DELETE FROM stored_events WHERE rowid = 6")
         conn.execute("DELETE FROM event_chain WHERE position = 6")
-    assert verify(db).exit_code == 0
-    assert verify(db, "--expect-head", head).exit_code == 1
+    assert verify(db).exit_code == 0  # the rows left are consistent: only what was kept out
+    result = verify(db, "--expect-head", head)
+    assert result.exit_code == 1
+    assert "the ledger ends at position 5, before the expected head at 6" in result.output
 
 
 def test_swapping_two_stored_events_fails_at_the_first_of_them(db, tamper):
@@ -185,7 +205,7 @@ def test_the_database_refuses_update_and_delete_of_stored_events(ledger, stateme
     with pytest.raises(DBAPIError, match="append-only"), ledger.engine.begin() as conn:
         conn.execute(text(statement.format(events=events)))
     assert ledger.verify().ok
-    assert ledger.verify().events == len(LINES)
+    assert ledger.verify().chain.events == len(LINES)
 
 
 @pytest.mark.postgres

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine, text
 
+from ledger.audit.integrity import as_stored_row, walk_log
 from ledger.read.schema import UTCDateTime
-from ledger.store.chain import CHAIN_TABLE, ChainReport, StoredRow, verify_chain
+from ledger.store.chain import CHAIN_TABLE, ChainReport
+from ledger.store.logtree import stored_nodes
+from ledger.store.tables import stored_events
 
 
 @dataclass(frozen=True)
@@ -22,29 +24,22 @@ class LogEntry:
     hash: str
 
 
-def _position_column(engine: Engine) -> str:
-    return "rowid" if engine.dialect.name == "sqlite" else "notification_id"
-
-
-def check_chain(engine: Engine, events_table: str) -> ChainReport:
-    """Recompute the hash chain from the stored events alone, streaming both tables."""
-    position = _position_column(engine)
+def check_log(engine: Engine, sizes: Collection[int] = ()) -> ChainReport:
+    """Check the log from the stored rows alone (``ledger.audit.integrity``), streaming the
+    events and the chain; keep the tree's root at each of ``sizes``."""
+    table, position = stored_events(engine.dialect.name)
     events_sql = text(f"SELECT {position}, originator_id, originator_version, topic, state "
-                      f"FROM {events_table} ORDER BY {position}")
-    chain_sql = text(f"SELECT position, hash FROM {CHAIN_TABLE} ORDER BY position")
+                      f"FROM {table} ORDER BY {position}")
+    chain_sql = text(f"SELECT position, hash, leaf_index, leaf_hash FROM {CHAIN_TABLE} "
+                     "ORDER BY position")
     with engine.connect() as events_conn, engine.connect() as chain_conn:
+        nodes = stored_nodes(chain_conn)
         events = events_conn.execution_options(stream_results=True, yield_per=5000)
         chain = chain_conn.execution_options(stream_results=True, yield_per=5000)
-        return verify_chain(
-            (_as_stored_row(row) for row in events.execute(events_sql)),
+        return walk_log(
+            (as_stored_row(row) for row in events.execute(events_sql)),
             (tuple(row) for row in chain.execute(chain_sql)),  # type: ignore[misc]
-        )
-
-
-def _as_stored_row(row: Any) -> StoredRow:
-    """A stored event as hashed; a state edited into text (SQLite allows it) hashes as UTF-8."""
-    position, oid, version, topic, state = row
-    return position, oid, version, topic, state.encode() if isinstance(state, str) else state
+            nodes, contiguous=engine.dialect.name == "sqlite", sizes=sizes)
 
 
 def read_log(engine: Engine, since: int = 0, limit: int | None = None) -> Iterator[LogEntry]:

@@ -5,14 +5,14 @@ id, version, topic, state)``, so editing, removing, reordering or inserting
 any stored event breaks the chain from that position on. The same row holds
 the event's place in the Merkle tree (``leaf_index``, gap-free from 0 even
 where PostgreSQL positions skip a number) and its RFC 9162 leaf hash.
-``verify_chain`` recomputes the chain from the stored rows alone.
+``ledger.audit.integrity`` recomputes both from the stored rows alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -105,39 +105,28 @@ def event_leaf_hash(position: int, originator_id: UUID | str, version: int, topi
 
 @dataclass(frozen=True)
 class ChainReport:
-    """What ``verify`` found: how many events hash correctly, the head, the first fault."""
+    """What ``verify`` found in the log: how many events check out, the head, the first fault.
+
+    ``roots`` holds the Merkle root recomputed from the events at each tree
+    size asked for (the sizes of the checkpoints to check).
+    """
 
     events: int
-    head: str
+    head_position: int
+    head_hash: str
     bad_position: int | None = None
     problem: str | None = None
+    roots: dict[int, bytes] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.bad_position is None
 
+    @property
+    def head(self) -> str:
+        """``POSITION:HASH`` of the last event that checks out."""
+        return str(Head(self.head_position, self.head_hash))
 
-StoredRow = tuple[int, str, int, str, bytes]  # position, originator id, version, topic, state
 
-
-def verify_chain(events: Iterable[StoredRow], chain: Iterable[tuple[int, str]]) -> ChainReport:
-    """Recompute the chain over the stored events, both iterables in position order."""
-    previous, count = GENESIS, 0
-    chain_iter = iter(chain)
-    for position, oid, version, topic, state in events:
-        link = next(chain_iter, None)
-        if link is None or link[0] != position:
-            where = position if link is None else min(position, link[0])
-            return ChainReport(count, previous, where, "the events and their chain disagree "
-                               "(an event was inserted, removed or reordered)")
-        expected = chain_hash(previous, position, oid, version, topic, state)
-        if link[1] != expected:
-            return ChainReport(count, previous, position,
-                               "the event's content does not match its recorded hash")
-        previous, count = expected, count + 1
-    extra = next(chain_iter, None)
-    if extra is not None:
-        return ChainReport(count, previous, extra[0],
-                           "a chained event is missing from the store (removed)")
-    return ChainReport(count, previous)
-
+#: A stored event as hashed: position, originator id, version, topic, state.
+StoredRow = tuple[int, str, int, str, bytes]

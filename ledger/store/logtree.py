@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from ledger.store.chain import CHAIN_TABLE, GENESIS, ChainLink, EventRow, chain_rows
+from sqlalchemy import Connection, text
+
+from ledger.store.chain import CHAIN_TABLE, GENESIS, ChainLink, EventRow, chain_rows, oid_hex
 from ledger.store.tree import CompactRange, NodeId, StoredNode
 
 MERKLE_TABLE = "merkle_nodes"
@@ -88,6 +91,19 @@ class SQLNodeStore:
         self._execute_many(self.sql(INSERT_LINKS), links)
 
 
+def connection_store(conn: Connection) -> SQLNodeStore:
+    """The tree as a SQLAlchemy connection sees it, in its transaction."""
+    return SQLNodeStore(lambda sql, params: conn.exec_driver_sql(sql, tuple(params)).all(),
+                        lambda sql, rows: conn.exec_driver_sql(sql, list(rows)),
+                        placeholder="?" if conn.dialect.name == "sqlite" else "%s")
+
+
+def stored_nodes(conn: Connection) -> dict[NodeId, bytes]:
+    """Every stored subtree hash (about one per eight events)."""
+    rows = conn.exec_driver_sql(f"SELECT level, node_index, hash FROM {MERKLE_TABLE}").all()
+    return {NodeId(level, offset): bytes(digest) for level, offset, digest in rows}
+
+
 def grow(store: SQLNodeStore, positions: Sequence[int],
          events: Sequence[EventRow]) -> tuple[list[ChainLink], list[StoredNode]]:
     """The chain links and the subtree hashes that new events add to the log.
@@ -107,3 +123,35 @@ def append_links(store: SQLNodeStore, positions: Sequence[int],
     links, nodes = grow(store, positions, events)
     store.put_links(links)
     store.put_nodes(nodes)
+
+
+def keep_checkpoint(conn: Connection, size: int, note: str, created_at: datetime) -> None:
+    """Keep a signed checkpoint beside the log (a copy: the one that counts is held outside)."""
+    conn.execute(text(f"INSERT INTO {CHECKPOINT_TABLE} (tree_size, note, created_at) "
+                      "VALUES (:size, :note, :at)"),
+                 {"size": size, "note": note, "at": created_at.isoformat()})
+
+
+def latest_checkpoint(conn: Connection) -> str | None:
+    """The signed note of the checkpoint taken last, if any."""
+    return conn.execute(text(f"SELECT note FROM {CHECKPOINT_TABLE} "
+                             "ORDER BY id DESC LIMIT 1")).scalar()
+
+
+#: A stored event with its place in the tree: position, originator id (hex), version,
+#: topic, state, leaf index.
+LeafRow = tuple[int, str, int, str, bytes, int]
+
+
+def leaf_at(conn: Connection, events_table: str, position_column: str,
+            position: int) -> LeafRow | None:
+    """The event stored at ``position`` and its leaf index, as stored."""
+    row = conn.execute(text(
+        f"SELECT e.{position_column}, e.originator_id, e.originator_version, e.topic, "
+        f"e.state, c.leaf_index FROM {events_table} e JOIN {CHAIN_TABLE} c "
+        f"ON c.position = e.{position_column} WHERE e.{position_column} = :p"),
+        {"p": position}).first()
+    if row is None:
+        return None
+    state = row[4].encode() if isinstance(row[4], str) else bytes(row[4])
+    return row[0], oid_hex(row[1]), row[2], row[3], state, row[5]

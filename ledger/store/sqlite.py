@@ -21,7 +21,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from sqlalchemy import Connection
 
 from ledger.store.chain import EventRow, event_row
-from ledger.store.logtree import SQLNodeStore, append_links
+from ledger.store.logtree import SQLNodeStore, append_links, connection_store
 from ledger.store.tables import APPEND_ONLY, sqlite_tables, sqlite_triggers
 
 
@@ -34,10 +34,6 @@ def cursor_store(c: SQLiteCursor) -> SQLNodeStore:
     return SQLNodeStore(query, c.executemany)
 
 
-def connection_store(conn: Connection) -> SQLNodeStore:
-    """The tree as a SQLAlchemy connection sees it (the bulk path's transaction)."""
-    return SQLNodeStore(lambda sql, params: conn.exec_driver_sql(sql, tuple(params)).all(),
-                        lambda sql, rows: conn.exec_driver_sql(sql, list(rows)))
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
