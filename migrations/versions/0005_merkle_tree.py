@@ -8,7 +8,8 @@ never updated in place), ``merkle_nodes`` receives the stored subtrees, and
 has all of it, and this revision only records that.
 
 Revision ID: 0005
-Revises: 0003 (0004 is the knownat branch's names_as_known: whichever lands second revises the other)
+Revises: 0003 (0004 is the knownat branch's names_as_known: whichever lands second
+revises the other)
 """
 
 from collections.abc import Iterator
