@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -24,7 +25,7 @@ from sqlalchemy import Connection
 from ledger.audit.diff import ListDiff, get_diff
 from ledger.audit.history import History, get_history
 from ledger.audit.log import LogEntry, check_log, read_log
-from ledger.audit.proving import ProvingError, prove_line
+from ledger.audit.proving import ProvingError, prove_line, tree_evidence
 from ledger.audit.readcheck import compare_read_model
 from ledger.audit.replay import Replay
 from ledger.audit.report.model import CrisisReport, EvidenceReport, build_crisis, build_report
@@ -353,8 +354,11 @@ class SanctionsLedger(Application[UUID]):
     def get_report(self, party: str, *, at: date, known_at: datetime) -> EvidenceReport:
         """The evidence an auditor needs for one party's answer on one day."""
         with self._reading() as reader:
-            return build_report(reader, party, at, known_at, chain=self.check_chain(),
-                                generated_at=self.clock())
+            report = build_report(reader, party, at, known_at, chain=self.check_chain(),
+                                  generated_at=self.clock())
+        positions = {line.id: line.position for line in report.answer.evidence.values()}
+        with self.engine.connect() as conn:
+            return replace(report, tree=tree_evidence(conn, positions, self.origin))
 
     def get_crisis_report(self, *, start: date, end: date, known_at: datetime) -> CrisisReport:
         """Every sanction that started between two days, and what answered what."""

@@ -385,3 +385,47 @@ def test_keygen_writes_a_private_key_only_its_owner_reads(tmp_path, location):
     assert key.stat().st_mode & 0o777 == 0o600
     assert "PRIVATE" not in (tmp_path / "k.pub").read_text()
     assert_fails(cli(location, "keygen", "--out", str(key)), "a key is never written over")
+
+
+def test_an_evidence_report_embeds_the_last_checkpoint_and_each_lines_inclusion_proof(
+        scene, ledger, tmp_path):
+    from ledger.store.checkpoints import open_checkpoint
+    from ledger.store.merkle import verify_inclusion
+    from ledger.store.notes import read_verifier_key
+
+    result = cli(ledger.location, "report", "Person 2", "--at", "2021-04-01", "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert found["chain"]["head"].startswith("23:")
+    tree = found["tree"]
+    signed = open_checkpoint(tree["checkpoint"], [read_verifier_key(Path(f"{scene.key}.pub"))])
+    assert (signed.size, list(tree["proofs"])) == (20, ["x:2"])
+    proof = tmp_path / "proof.json"
+    assert cli(ledger.location, "prove", "x:2", "--out", str(proof)).exit_code == 0
+    leaf_hash = bytes.fromhex(json.loads(proof.read_text())["leaf_hash"])
+    shown = tree["proofs"]["x:2"]
+    verify_inclusion(leaf_hash, shown["leaf_index"], signed.size,
+                     [bytes.fromhex(h) for h in shown["inclusion_proof"]], signed.root_hash)
+    page = cli(ledger.location, "report", "Person 2", "--at", "2021-04-01").stdout
+    assert tree["checkpoint"].split("\n")[2] in page and shown["inclusion_proof"][0] in page
+
+
+def test_a_ledger_from_before_the_tree_gets_it_from_its_migration_and_keeps_its_checkpoint(
+        scene, ledger):
+    import migrations
+    from ledger.read.database import create_read_engine
+
+    engine = create_read_engine(ledger.location)
+    try:
+        with engine.begin() as conn:
+            migrations.downgrade(conn, "0003")
+        with engine.connect() as conn:
+            columns = list(conn.exec_driver_sql("SELECT * FROM event_chain LIMIT 1").keys())
+            assert columns == ["position", "hash"]
+        assert_fails(cli(ledger.location, "verify"), "run 'sanctions-ledger db upgrade'")
+        assert cli(ledger.location, "db", "upgrade").exit_code == 0
+    finally:
+        engine.dispose()
+    result = scene.verify(scene.folder / "checkpoint-1")
+    assert result.exit_code == 0, result.output
+    assert cli(ledger.location, "verify", "--read-model").exit_code == 0

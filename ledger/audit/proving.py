@@ -9,12 +9,14 @@ no database (``verify-proof``, or standard tools as docs/audit.md shows).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from ledger.errors import LedgerError
 from ledger.store.checkpoints import Checkpoint, CheckpointError
-from ledger.store.logtree import connection_store, latest_checkpoint, leaf_at
+from ledger.store.logtree import connection_store, latest_checkpoint, leaf_at, leaf_indexes
 from ledger.store.proofs import ProofBundle, event_leaf
 from ledger.store.tables import stored_events
 from ledger.store.tree import inclusion_proof, root_hash
@@ -57,3 +59,29 @@ def prove_line(conn: Connection, line_id: str, position: int, note: str | None,
     filed = json.loads(event[4]).get("filed", "")
     return ProofBundle(line_id, filed, event[0], leaf_index, leaf,
                        tuple(inclusion_proof(store, leaf_index, checkpoint.size)), note)
+
+
+@dataclass(frozen=True)
+class TreeEvidence:
+    """A report's Merkle evidence: the checkpoint taken last, and for each evidence line it
+    covers, the line's leaf index and inclusion proof against it (hex hashes)."""
+
+    checkpoint: str
+    size: int
+    proofs: dict[str, tuple[int, tuple[str, ...]]]
+
+
+def tree_evidence(conn: Connection, positions: Mapping[str, int],
+                  origin: str) -> TreeEvidence | None:
+    """The inclusion proofs of the lines at ``positions`` (line id -> position) against the
+    checkpoint taken last; None before any checkpoint. Lines after it get no proof."""
+    note = latest_checkpoint(conn)
+    if note is None:
+        return None
+    checkpoint, store = checkpoint_of(note, origin), connection_store(conn)
+    leaves = leaf_indexes(conn, sorted(positions.values()))
+    proofs = {line_id: (leaf, tuple(h.hex() for h in inclusion_proof(store, leaf,
+                                                                      checkpoint.size)))
+              for line_id, position in sorted(positions.items())
+              if (leaf := leaves.get(position, checkpoint.size)) < checkpoint.size}
+    return TreeEvidence(note, checkpoint.size, proofs)

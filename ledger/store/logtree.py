@@ -155,3 +155,16 @@ def leaf_at(conn: Connection, events_table: str, position_column: str,
         return None
     state = row[4].encode() if isinstance(row[4], str) else bytes(row[4])
     return row[0], oid_hex(row[1]), row[2], row[3], state, row[5]
+
+
+def leaf_indexes(conn: Connection, positions: Sequence[int]) -> dict[int, int]:
+    """The leaf index of the event at each of ``positions`` (position -> leaf index)."""
+    found: dict[int, int] = {}
+    for start in range(0, len(positions), _CHUNK):
+        chunk = list(positions[start:start + _CHUNK])
+        marks = ", ".join(f":p{n}" for n in range(len(chunk)))
+        rows = conn.execute(text(
+            f"SELECT position, leaf_index FROM {CHAIN_TABLE} WHERE position IN ({marks})"),
+            {f"p{n}": position for n, position in enumerate(chunk)})
+        found.update((position, leaf) for position, leaf in rows)
+    return found

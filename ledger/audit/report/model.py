@@ -1,7 +1,9 @@
 """What an evidence report says, gathered from the reader.
 
 A report is evidence only if the auditor can check it later, so it carries
-the chain's head hash at the time it was made (``verify --expect-head``).
+the chain's head (``POSITION:HASH``, for ``verify --expect-head``) and, once
+a checkpoint was taken, that signed checkpoint with the inclusion proof of
+each evidence line in it (``ledger.audit.proving``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ledger.audit.history import History, TimelineEntry, get_history
+from ledger.audit.proving import TreeEvidence
 from ledger.domain.answers import InForceAnswer, RecordedLine, SpanInForce
 from ledger.errors import LedgerError
 from ledger.read.reader import Reader
@@ -27,6 +30,7 @@ class EvidenceReport:
     names: dict[str, str]
     chain: ChainReport
     generated_at: datetime
+    tree: TreeEvidence | None = None  # the last checkpoint and the evidence lines' proofs
 
     @property
     def corrections(self) -> list[TimelineEntry]:

@@ -53,6 +53,10 @@ def evidence_json(report: EvidenceReport) -> dict[str, Any]:
         "known_at": a.known_at.isoformat(), "generated_at": report.generated_at.isoformat(),
         "chain": {"ok": report.chain.ok, "events": report.chain.events,
                   "head": report.chain.head, "bad_position": report.chain.bad_position},
+        "tree": None if report.tree is None else {
+            "checkpoint": report.tree.checkpoint, "size": report.tree.size,
+            "proofs": {line: {"leaf_index": leaf, "inclusion_proof": list(proof)}
+                       for line, (leaf, proof) in report.tree.proofs.items()}},
         "sanctions": [_sanction_shape(s, report) for s in a.sanctions],
         "corrections": [{"id": e.line.id, "sanction": e.sanction, "set": e.line.content["set"],
                          "reason": e.line.content.get("reason"),
