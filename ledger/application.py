@@ -25,13 +25,22 @@ from sqlalchemy import Connection
 from ledger.audit.diff import ListDiff, get_diff
 from ledger.audit.history import History, get_history
 from ledger.audit.log import LogEntry, check_log, read_log
-from ledger.audit.proving import ProvingError, prove_line, tree_evidence
+from ledger.audit.proving import (
+    ProvingError,
+    generate_key,
+    open_checkpoints,
+    prove_line,
+    read_text,
+    sign_tree_head,
+    tree_evidence,
+    verify_proof,
+)
 from ledger.audit.readcheck import compare_read_model
 from ledger.audit.replay import Replay
 from ledger.audit.report.model import CrisisReport, EvidenceReport, build_crisis, build_report
 from ledger.audit.tamper import Verification, verify_all
 from ledger.domain.answers import InForceAnswer, PartyEntry, RecordedLine, Screened
-from ledger.errors import LedgerError, LedgerNotFoundError
+from ledger.errors import LedgerNotFoundError
 from ledger.read.database import (
     can_write_read_model,
     create_answer_engine,
@@ -43,19 +52,10 @@ from ledger.read.projector import Progress, Projector, fresh_read_model
 from ledger.read.reader import Reader
 from ledger.settings import LedgerLocation
 from ledger.store.chain import CHAIN_TABLE, ChainReport, Head
-from ledger.store.checkpoints import Checkpoint, open_checkpoint, sign_checkpoint
 from ledger.store.events import APPLICATION_NAME, EventLog
 from ledger.store.locks import SETUP, WRITER, ledger_lock
-from ledger.store.logtree import connection_store, keep_checkpoint
-from ledger.store.notes import (
-    SignerKey,
-    read_signer_key,
-    read_verifier_key,
-    write_key_pair,
-)
-from ledger.store.proofs import ProofBundle, verify_bundle
+from ledger.store.proofs import ProofBundle
 from ledger.store.transcoding import FastJSONTranscoder, register_transcodings
-from ledger.store.tree import root_hash
 from ledger.write.bulk import (
     LedgerStore,
     import_in_child,
@@ -68,32 +68,12 @@ from ledger.write.recording import Recording, RecordingSummary
 from ledger.write.transport import writing_in_child
 
 Clock = Callable[[], datetime]
+#: What the CLI calls without opening a ledger (keys and proofs need no database).
+__all__ = ["SanctionsLedger", "generate_key", "verify_proof"]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def read_text(path: Path, what: str) -> str:
-    """A small text file the user named (a checkpoint, a proof), or one error saying why not."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or "not UTF-8 text"
-        raise LedgerError(f"cannot read the {what} {path}: {reason}") from None
-
-
-def generate_key(out: Path, name: str) -> Path:
-    """A new Ed25519 signing key at ``out`` (mode 0600) and its public key; the latter's path."""
-    return write_key_pair(out, SignerKey.generate(name))
-
-
-def verify_proof(bundle: Path, public_keys: Sequence[Path]) -> tuple[ProofBundle, Checkpoint]:
-    """Check a proof bundle with the ledger's public key(s) alone: no database."""
-    if not public_keys:
-        raise LedgerError("a proof is checked against the ledger's public key: --public-key")
-    proof = ProofBundle.from_json(read_text(bundle, "proof"))
-    return proof, verify_bundle(proof, [read_verifier_key(key) for key in public_keys])
 
 
 def create_read_model(conn: Connection) -> None:
@@ -254,12 +234,7 @@ class SanctionsLedger(Application[UUID]):
         still holds a head written down and extends each signed checkpoint, then (with
         ``read_model``) that the read model is what the events project to."""
         expected = Head.parse(expect_head) if expect_head else None
-        if checkpoints and not public_keys:
-            raise LedgerError("a checkpoint is checked against the ledger's public key: "
-                              "--public-key KEY.pub")
-        trusted = [read_verifier_key(key) for key in public_keys]
-        opened = [open_checkpoint(read_text(path, "checkpoint"), trusted, self.origin)
-                  for path in checkpoints]
+        opened = open_checkpoints(checkpoints, public_keys, self.origin)
         report = check_log(self.engine, {checkpoint.size for checkpoint in opened})
         verification = verify_all(self.engine, report, expected, opened)
         if read_model and verification.chain.ok:
@@ -295,13 +270,8 @@ class SanctionsLedger(Application[UUID]):
         Taken under the writer lock, so the size and root are of committed
         imports only, never of one half-way.
         """
-        signer = read_signer_key(key)
         with ledger_lock(self.location, WRITER), self.engine.begin() as conn:
-            store = connection_store(conn)
-            _, size = store.head()
-            note = sign_checkpoint(Checkpoint(self.origin, size, root_hash(store, size)), signer)
-            keep_checkpoint(conn, size, note, self.clock())
-        return note
+            return sign_tree_head(conn, key, self.origin, self.clock())
 
     def prove(self, line_id: str, checkpoint: Path | None = None) -> ProofBundle:
         """The proof bundle of one recorded line, against a checkpoint (else the last one)."""

@@ -1,4 +1,4 @@
-"""One line's evidence as a proof bundle, and the checkpoints it is proven against.
+"""Keys, signed checkpoints and proof bundles: the evidence an auditor takes away.
 
 A bundle (``ledger.store.proofs``) carries the stored event that recorded
 the line, exactly as stored, and its RFC 9162 inclusion proof against a
@@ -9,17 +9,68 @@ no database (``verify-proof``, or standard tools as docs/audit.md shows).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Connection
 
 from ledger.errors import LedgerError
-from ledger.store.checkpoints import Checkpoint, CheckpointError
-from ledger.store.logtree import connection_store, latest_checkpoint, leaf_at, leaf_indexes
-from ledger.store.proofs import ProofBundle, event_leaf
+from ledger.store.checkpoints import Checkpoint, CheckpointError, open_checkpoint, sign_checkpoint
+from ledger.store.logtree import (
+    connection_store,
+    keep_checkpoint,
+    latest_checkpoint,
+    leaf_at,
+    leaf_indexes,
+)
+from ledger.store.notes import SignerKey, read_signer_key, read_verifier_key, write_key_pair
+from ledger.store.proofs import ProofBundle, event_leaf, verify_bundle
 from ledger.store.tables import stored_events
 from ledger.store.tree import inclusion_proof, root_hash
+
+
+def read_text(path: Path, what: str) -> str:
+    """A small text file the user named (a checkpoint, a proof), or one error saying why not."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise LedgerError(f"cannot read the {what} {path}: {reason}") from None
+
+
+def generate_key(out: Path, name: str) -> Path:
+    """A new Ed25519 signing key at ``out`` (mode 0600) and its public key; the latter's path."""
+    return write_key_pair(out, SignerKey.generate(name))
+
+
+def verify_proof(bundle: Path, public_keys: Sequence[Path]) -> tuple[ProofBundle, Checkpoint]:
+    """Check a proof bundle with the ledger's public key(s) alone: no database."""
+    if not public_keys:
+        raise LedgerError("a proof is checked against the ledger's public key: --public-key")
+    proof = ProofBundle.from_json(read_text(bundle, "proof"))
+    return proof, verify_bundle(proof, [read_verifier_key(key) for key in public_keys])
+
+
+def open_checkpoints(paths: Sequence[Path], public_keys: Sequence[Path],
+                     origin: str) -> list[Checkpoint]:
+    """The checkpoints in these files, each signed by one of the keys and of this ledger."""
+    if paths and not public_keys:
+        raise LedgerError("a checkpoint is checked against the ledger's public key: "
+                          "--public-key KEY.pub")
+    trusted = [read_verifier_key(key) for key in public_keys]
+    return [open_checkpoint(read_text(path, "checkpoint"), trusted, origin) for path in paths]
+
+
+def sign_tree_head(conn: Connection, key: Path, origin: str, now: datetime) -> str:
+    """Sign the tree head as ``conn`` sees it and keep a copy beside the log; the note."""
+    signer = read_signer_key(key)
+    store = connection_store(conn)
+    _, size = store.head()
+    note = sign_checkpoint(Checkpoint(origin, size, root_hash(store, size)), signer)
+    keep_checkpoint(conn, size, note, now)
+    return note
 
 
 class ProvingError(LedgerError):
