@@ -54,6 +54,7 @@ from ledger.settings import LedgerLocation
 from ledger.store.chain import CHAIN_TABLE, ChainReport, Head
 from ledger.store.events import APPLICATION_NAME, EventLog
 from ledger.store.locks import SETUP, WRITER, ledger_lock
+from ledger.store.logtree import CHECKPOINT_TABLE
 from ledger.store.proofs import ProofBundle
 from ledger.store.transcoding import FastJSONTranscoder, register_transcodings
 from ledger.write.bulk import (
@@ -168,8 +169,8 @@ class SanctionsLedger(Application[UUID]):
         return self.projector.stored_events()
 
     def written_tables(self) -> list[str]:
-        """Every table a bulk write grows: the event log, its chain and the read model."""
-        return written_tables(self.event_log)
+        """Every table of the ledger: what a bulk write grows, and the signed checkpoints."""
+        return [*written_tables(self.event_log), CHECKPOINT_TABLE]
 
     def _next_recorded_at(self) -> datetime:
         """Now, but never earlier than what is already recorded: recorded time only grows."""

@@ -96,6 +96,29 @@ def test_a_read_only_role_answers_queries_without_writing_the_read_model(
     assert [s["id"] for s in json.loads(asked.output)["sanctions"]] == ["eu:a"]
 
 
+def test_an_auditors_read_only_role_verifies_a_checkpoint_and_proves_a_line(
+        pg_location, screening_role, clock: Clock, tmp_path):
+    with closing(SanctionsLedger(pg_location, clock=clock)) as ledger:
+        record(ledger, *LINES)
+    owner = ["--db", ledger_url(pg_location)]
+    key, checkpoint = tmp_path / "key", tmp_path / "checkpoint"
+    assert CliRunner().invoke(main, [*owner, "keygen", "--out", str(key)]).exit_code == 0
+    taken = CliRunner().invoke(main, [*owner, "checkpoint", "--key", str(key), "--out",
+                                      str(checkpoint)])
+    assert taken.exit_code == 0, taken.output
+    assert grant(pg_location, screening_role, "--login").exit_code == 0
+    auditor = ["--db", f"postgresql://{screening_role}@{pg_location.host}:{pg_location.port}/"
+                       f"{pg_location.dbname}"]
+    result = CliRunner().invoke(main, [*auditor, "verify", "--checkpoint", str(checkpoint),
+                                       "--public-key", f"{key}.pub"])
+    assert result.exit_code == 0, result.output
+    proof = tmp_path / "proof.json"
+    result = CliRunner().invoke(main, [*auditor, "prove", "eu:a", "--out", str(proof)])
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(main, ["verify-proof", str(proof), "--public-key",
+                                     f"{key}.pub"]).exit_code == 0
+
+
 def test_a_role_granted_without_login_cannot_connect(pg_location, screening_role, clock):
     SanctionsLedger(pg_location, clock=clock).close()
     assert grant(pg_location, screening_role).exit_code == 0
@@ -139,7 +162,7 @@ def test_processes_opening_a_brand_new_database_at_once_all_succeed(fresh_databa
             (SCHEMA_REVISION,)]
         triggers = conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE "
                                 "'%append_only'").fetchone()
-        assert triggers == (2,)
+        assert triggers == (4,)  # events, chain, tree and checkpoints: once each
 
 
 def import_generated(ledger: SanctionsLedger, folder, lines: int) -> None:

@@ -43,6 +43,7 @@ from ledger.read.sql import KnownLine
 from ledger.settings import LedgerLocation
 from ledger.store.chain import CHAIN_TABLE
 from ledger.store.events import EventLog
+from ledger.store.logtree import MERKLE_TABLE
 from ledger.write.recording import Found
 from ledger.write.transport import WritingProcess, writing_in_child
 
@@ -71,8 +72,9 @@ class LedgerStore:
 
 
 def written_tables(event_log: EventLog) -> list[str]:
-    """Every table a bulk write grows: the event log, its chain and the read model."""
-    return [event_log.events_table, CHAIN_TABLE, *(table.name for table in READ_MODEL_TABLES)]
+    """Every table a bulk write grows: the event log, its chain and tree, the read model."""
+    return [event_log.events_table, CHAIN_TABLE, MERKLE_TABLE,
+            *(table.name for table in READ_MODEL_TABLES)]
 
 
 class ImportTransaction:
