@@ -178,6 +178,14 @@ def test_a_checkpoint_and_a_written_down_head_still_verify_after_honest_imports(
         f"OK: the log extends checkpoint {ledger.location.origin} at 23 events"]
 
 
+def test_an_import_summary_names_the_head_it_left_as_position_and_hash(scene, ledger, tmp_path):
+    file = tmp_path / "more.jsonl"
+    file.write_text(json.dumps({"type": "party", "id": "p:more", "kind": "person",
+                                "name": "More"}) + "\n")
+    summary = json.loads(cli(ledger.location, "import", str(file), "--json").stdout)
+    assert summary["head"] == scene.head() and summary["head"].startswith("24:")
+
+
 def test_a_checkpoint_is_a_signed_c2sp_note_naming_the_ledger(scene, ledger):
     lines = (scene.folder / "checkpoint-1").read_text().split("\n")
     assert lines[:2] == [ledger.location.origin, "20"]

@@ -98,7 +98,7 @@ def prove_line(conn: Connection, line_id: str, position: int, note: str | None,
     found = leaf_at(conn, *stored_events(conn.dialect.name), position)
     if found is None:
         raise ProvingError(f"no stored event at position {position} (line {line_id!r})")
-    *event, leaf_index = found
+    position, oid, version, topic, state, leaf_index = found
     if leaf_index >= checkpoint.size:
         raise ProvingError(f"line {line_id!r} was recorded after the checkpoint of "
                            f"{checkpoint.size} events: take a new checkpoint")
@@ -106,9 +106,9 @@ def prove_line(conn: Connection, line_id: str, position: int, note: str | None,
     if root_hash(store, checkpoint.size) != checkpoint.root_hash:
         raise ProvingError(f"the stored tree at {checkpoint.size} events is not the "
                            "checkpoint's: run 'sanctions-ledger verify' with the checkpoint")
-    leaf = event_leaf(*event)  # type: ignore[arg-type]
-    filed = json.loads(event[4]).get("filed", "")
-    return ProofBundle(line_id, filed, event[0], leaf_index, leaf,
+    leaf = event_leaf(position, oid, version, topic, state)
+    filed = json.loads(state).get("filed", "")
+    return ProofBundle(line_id, filed, position, leaf_index, leaf,
                        tuple(inclusion_proof(store, leaf_index, checkpoint.size)), note)
 
 

@@ -93,9 +93,11 @@ class SQLNodeStore:
 
 def connection_store(conn: Connection) -> SQLNodeStore:
     """The tree as a SQLAlchemy connection sees it, in its transaction."""
+    def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        conn.exec_driver_sql(sql, [tuple(row) for row in rows])
+
     return SQLNodeStore(lambda sql, params: conn.exec_driver_sql(sql, tuple(params)).all(),
-                        lambda sql, rows: conn.exec_driver_sql(sql, list(rows)),
-                        placeholder="?" if conn.dialect.name == "sqlite" else "%s")
+                        execute_many, placeholder="?" if conn.dialect.name == "sqlite" else "%s")
 
 
 def stored_nodes(conn: Connection) -> dict[NodeId, bytes]:

@@ -49,8 +49,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         names = {"schema": Identifier(datastore.schema), "chain": Identifier(CHAIN_TABLE)}
+        # Our own DDL text (``ledger.store.tables``), not a literal psycopg can see as one.
         self.sql_create_statements += [
-            SQL(statement) for statement in  # type: ignore[call-overload]
+            SQL(statement).format() for statement in
             (*postgres_tables(datastore.schema),
              *(postgres_trigger(datastore.schema, table)
                for table in (self.events_table_name, *APPEND_ONLY)))]
