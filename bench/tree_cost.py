@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from bench.measure import CLI, median, run_child
@@ -42,19 +43,30 @@ def without_tree() -> None:
     main(sys.argv[2:])
 
 
-def measure(lines: int, runs: int) -> dict[str, float]:
+@contextmanager
+def fresh_ledger(backend: str, name: str) -> Iterator[str]:
+    if backend == "sqlite":
+        yield str(fresh_sqlite(f"{name}.db"))
+        return
+    from bench.postgres import fresh_database
+
+    with fresh_database(name.replace("-", "_")) as url:
+        yield url
+
+
+def measure(lines: int, runs: int, backend: str) -> dict[str, float]:
     file, _ = history(lines)
     commands = {"with": [CLI], "without": [PY, "-m", "bench.tree_cost", "--without-tree"]}
     seconds: dict[str, list[float]] = {"with": [], "without": []}
     rebuilds: dict[str, list[float]] = {"with": [], "without": []}
     for _ in range(runs):
         for name, command in commands.items():
-            db = str(fresh_sqlite(f"tree-{name}-{lines}.db"))
-            run = run_child([*command, "--db", db, "import", str(file), "--one-process",
-                             "--json"])
-            seconds[name].append(run.seconds)
-            rebuilt = run_child([CLI, "--db", db, "rebuild", "--one-process", "--json"])
-            rebuilds[name].append(json.loads(rebuilt.stdout)["seconds"])
+            with fresh_ledger(backend, f"tree-{name}-{lines}") as db:
+                run = run_child([*command, "--db", db, "import", str(file), "--one-process",
+                                 "--json"])
+                seconds[name].append(run.seconds)
+                rebuilt = run_child([CLI, "--db", db, "rebuild", "--one-process", "--json"])
+                rebuilds[name].append(json.loads(rebuilt.stdout)["seconds"])
     found = {f"import_{n}_s": median(s) for n, s in seconds.items()}
     found |= {f"rebuild_{n}_s": median(s) for n, s in rebuilds.items()}
     found["import_ratio"] = found["import_with_s"] / found["import_without_s"]
@@ -69,9 +81,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
-    figures = measure(args.lines, args.runs)
-    print(json.dumps({"lines": args.lines, "runs": args.runs,
+    figures = measure(args.lines, args.runs, args.backend)
+    print(json.dumps({"backend": args.backend, "lines": args.lines, "runs": args.runs,
                       **{k: round(v, 3) for k, v in figures.items()}}, indent=2))
 
 
