@@ -387,6 +387,18 @@ def test_a_line_recorded_after_the_checkpoint_cannot_be_proven_against_it(scene,
     assert cli(ledger.location, "prove", "x:7").exit_code == 0
 
 
+def test_prove_refuses_a_line_the_edited_read_model_places_on_another_event(scene, ledger):
+    with tampering(ledger.location) as t:  # swap the positions of two lines
+        (two,), (three,) = (t.run("SELECT position FROM recorded_lines WHERE line_id = ?", i)[0]
+                            for i in ("x:2", "x:3"))
+        t.run("UPDATE recorded_lines SET position = -1 WHERE line_id = 'x:2'")
+        t.run("UPDATE recorded_lines SET position = ? WHERE line_id = 'x:3'", two)
+        t.run("UPDATE recorded_lines SET position = ? WHERE line_id = 'x:2'", three)
+    assert_fails(cli(ledger.location, "prove", "x:2"),
+                 "the read model places line 'x:2' at position",
+                 "run 'sanctions-ledger verify --read-model'")
+
+
 def test_keygen_writes_a_private_key_only_its_owner_reads(tmp_path, location):
     key = tmp_path / "k"
     assert cli(location, "keygen", "--out", str(key)).exit_code == 0

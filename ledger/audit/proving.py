@@ -106,8 +106,13 @@ def prove_line(conn: Connection, line_id: str, position: int, note: str | None,
     if root_hash(store, checkpoint.size) != checkpoint.root_hash:
         raise ProvingError(f"the stored tree at {checkpoint.size} events is not the "
                            "checkpoint's: run 'sanctions-ledger verify' with the checkpoint")
+    recorded = json.loads(state)
+    if recorded.get("line_id") != line_id:
+        raise ProvingError(f"the read model places line {line_id!r} at position {position}, "
+                           "where another event is stored: run 'sanctions-ledger verify "
+                           "--read-model'")
     leaf = event_leaf(position, oid, version, topic, state)
-    filed = json.loads(state).get("filed", "")
+    filed = recorded.get("filed", "")
     return ProofBundle(line_id, filed, position, leaf_index, leaf,
                        tuple(inclusion_proof(store, leaf_index, checkpoint.size)), note)
 
