@@ -225,7 +225,7 @@ def test_a_file_longer_than_one_write_batch_is_checked_across_batches_and_refuse
     with pytest.raises(LineError, match=f"^line {len(BASE) + 2500 + 3}: sanction d1 is already "
                                         "lifted"):
         record(ledger, *BASE, *crowd, *later, bad)
-    assert list(ledger.get_log()) == [] and ledger.verify().events == 0
+    assert list(ledger.get_log()) == [] and ledger.verify().chain.events == 0
     assert ledger.find_parties() == []
 
     summary = record(ledger, *BASE, *crowd, *later)
@@ -313,4 +313,4 @@ def test_a_line_reusing_the_id_of_one_just_above_it_is_refused(ledger, clock, tw
                                         "content"), transaction(ledger, recorded_at) as store:
         Recording(store, recorded_at, records_in_hand=1).take_all(
             read_objects([json.dumps(line) for line in lines]), batch=1)
-    assert ledger.verify().events == 0
+    assert ledger.verify().chain.events == 0
