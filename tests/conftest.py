@@ -23,7 +23,8 @@ from ledger.settings import LedgerLocation, resolve_location
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 START_POSTGRES = ("PostgreSQL is not reachable at 127.0.0.1:5432; start it with: "
                   "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
-SPEC_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"  # origins: fixtures/README.md
+SPEC_EXAMPLES = FIXTURES / "spec"
 
 
 class Clock:
