@@ -58,6 +58,14 @@ def postgres_url() -> Iterator[str]:
     admin.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test asking for the server is marked ``postgres`` even if its author forgot, so
+    ``make test-fast`` (``-m "not postgres and not slow"``) never needs PostgreSQL."""
+    for item in items:
+        if "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 def reset_postgres(url: str) -> None:
     """Empty the test database between tests (DROP passes the append-only triggers)."""
     import psycopg
