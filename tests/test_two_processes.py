@@ -82,6 +82,7 @@ def test_a_bad_line_in_a_later_batch_leaves_schema_rows_and_events_as_they_were(
         assert report.ok and report.events == len(before["recorded_lines"])
 
 
+@pytest.mark.slow
 def test_a_killed_writing_process_fails_the_import_in_one_line_and_leaves_nothing(
         location, tmp_path, clock):
     base, big = tmp_path / "base.jsonl", tmp_path / "big.jsonl"
@@ -143,6 +144,7 @@ def test_a_rebuild_in_two_processes_writes_what_one_process_writes(location, tmp
         assert authority_answers(ledger, FAR_FUTURE) == answers
 
 
+@pytest.mark.slow
 def test_a_killed_writing_process_fails_the_rebuild_in_one_line_and_leaves_the_read_model(
         location, tmp_path, clock):
     base, big = tmp_path / "base.jsonl", tmp_path / "big.jsonl"
