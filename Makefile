@@ -5,7 +5,7 @@ PYTHON ?= python3
 DEMO_DB := demo-ledger.db
 LEDGER := $(BIN)/sanctions-ledger --db $(DEMO_DB)
 
-.PHONY: install demo test lint check bench bench-smoke postgres chromium clean stress
+.PHONY: install demo test test-fast lint check bench bench-smoke postgres chromium clean stress
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ chromium:
 test: install postgres chromium
 	$(BIN)/pytest -q
 	$(MAKE) bench-smoke
+
+# The inner loop: SQLite only, no PostgreSQL, no killed processes (under a minute; the
+# browser tests still run). `make test` runs everything.
+test-fast: install chromium
+	$(BIN)/pytest -q -m "not postgres and not slow"
 
 # The benchmark (bench/README.md): 10k, 100k and 1M lines, writes bench/results.md.
 # The target is 10 minutes; the last full run took 11, nearly 7 of them the two 1M imports.

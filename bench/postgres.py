@@ -6,6 +6,7 @@ benchmark is left on the server.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,9 +17,12 @@ from bench.run import CLI, PG_ADMIN, PY, after_import, import_figures, run_child
 
 
 @contextmanager
-def fresh_database(name: str) -> Iterator[str]:
+def fresh_database(prefix: str) -> Iterator[str]:
+    """A new database named for this process, so two benchmarks at once never drop each
+    other's database."""
     import psycopg
 
+    name = f"{prefix}_{os.getpid()}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {name}")

@@ -23,7 +23,8 @@ from ledger.write.recording import RecordingSummary
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 START_POSTGRES = ("PostgreSQL is not reachable at 127.0.0.1:5432; start it with: "
                   "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
-SPEC_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"  # origins: fixtures/README.md
+SPEC_EXAMPLES = FIXTURES / "spec"
 
 
 class Clock:
@@ -55,6 +56,14 @@ def postgres_url() -> Iterator[str]:
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     admin.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test asking for the server is marked ``postgres`` even if its author forgot, so
+    ``make test-fast`` (``-m "not postgres and not slow"``) never needs PostgreSQL."""
+    for item in items:
+        if "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
 
 
 def reset_postgres(url: str) -> None:

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from conftest import SPEC_EXAMPLES, record_path
+from conftest import FIXTURES, record_path
 from ledger.datasets import bundled, dataset_path
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
-SEEDS = SPEC_EXAMPLES.parents[1] / "seeds"
+SEEDS = FIXTURES / "seeds"
 
 
 @pytest.fixture

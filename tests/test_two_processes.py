@@ -30,7 +30,7 @@ from conftest import (
 from ledger.application import SanctionsLedger
 from ledger.errors import LedgerError, LineError
 from ledger.interchange import read_objects
-from ledger.settings import resolve_location
+from ledger.settings import LedgerLocation, resolve_location
 from ledger.write.transport import writing_in_child
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
@@ -82,6 +82,7 @@ def test_a_bad_line_in_a_later_batch_leaves_schema_rows_and_events_as_they_were(
         assert report.ok and report.events == len(before["recorded_lines"])
 
 
+@pytest.mark.slow
 def test_a_killed_writing_process_fails_the_import_in_one_line_and_leaves_nothing(
         location, tmp_path, clock):
     base, big = tmp_path / "base.jsonl", tmp_path / "big.jsonl"
@@ -143,6 +144,7 @@ def test_a_rebuild_in_two_processes_writes_what_one_process_writes(location, tmp
         assert authority_answers(ledger, FAR_FUTURE) == answers
 
 
+@pytest.mark.slow
 def test_a_killed_writing_process_fails_the_rebuild_in_one_line_and_leaves_the_read_model(
         location, tmp_path, clock):
     base, big = tmp_path / "base.jsonl", tmp_path / "big.jsonl"
@@ -172,7 +174,7 @@ class _FailingWrite:
 
 
 @contextmanager
-def failing_write(ledger: SanctionsLedger) -> Iterator[_FailingWrite]:
+def failing_write(location: LedgerLocation) -> Iterator[_FailingWrite]:
     yield _FailingWrite()
 
 
@@ -192,7 +194,7 @@ class _FailingWriteAnsweringAtLength(_FailingWrite):
 
 
 @contextmanager
-def failing_write_answering_at_length(ledger: SanctionsLedger
+def failing_write_answering_at_length(location: LedgerLocation
                                       ) -> Iterator[_FailingWriteAnsweringAtLength]:
     yield _FailingWriteAnsweringAtLength()
 

@@ -1,4 +1,4 @@
-"""The spec's worked example (shared/spec/examples), answered on every backend."""
+"""The spec's worked example (tests/fixtures/spec), answered on every backend."""
 
 from __future__ import annotations
 

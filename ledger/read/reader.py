@@ -31,33 +31,8 @@ from ledger.domain.answers import (
 )
 from ledger.domain.names import fold_name, lower_name
 from ledger.errors import AmbiguousPartyError, UnknownPartyError
-from ledger.read.sql import (
-    BELIEVED_AT,
-    BY_FOLDED,
-    BY_LOWERED,
-    DIALECTS,
-    FIRST_PARTIES,
-    KNOWN_LINES,
-    LAST_RECORDED_AT,
-    LINE_COLUMNS,
-    LINES,
-    LINES_ABOUT,
-    PARTIES,
-    PARTIES_CONTAINING,
-    PARTY_IDS,
-    PROJECTION,
-    SPAN_WIDTH,
-    SPANS_AGAINST,
-    SPANS_AGAINST_ANY,
-    SPANS_AGAINST_CITING,
-    SPANS_IMPOSED_BY,
-    SPANS_IMPOSED_BY_CITING,
-    STATUS,
-    KnownLine,
-    ProjectionStatus,
-    chunks,
-    containing,
-)
+from ledger.read import sql
+from ledger.read.sql import KnownLine, ProjectionStatus
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -77,7 +52,7 @@ class Reader:
 
     def __init__(self, connect: Connect, backend: str, status: ProjectionStatus | None = None):
         self._connect = connect
-        self._dialect = DIALECTS[backend]
+        self._dialect = sql.DIALECTS[backend]
         self._status = status
 
     @classmethod
@@ -110,13 +85,13 @@ class Reader:
                     *parameters: Any) -> Iterator[Any]:
         """A list statement's rows, a chunk of ``values`` at a time (sorted, distinct)."""
         d = self._dialect
-        for chunk in chunks(sorted(set(values))):
+        for chunk in sql.chunks(sorted(set(values))):
             yield from self._rows(d.sql(statement, len(chunk)), (*d.listed(chunk), *parameters))
 
     def status(self) -> ProjectionStatus:
         """Where the read model stands against the store: one read."""
         ((position, complete_until, last_stored),) = self._rows(
-            self._dialect.sql(STATUS), (PROJECTION, PROJECTION))
+            self._dialect.sql(sql.STATUS), (sql.PROJECTION, sql.PROJECTION))
         complete = None if complete_until is None else self._dialect.read_moment(complete_until)
         return ProjectionStatus(int(position or 0), complete, int(last_stored or 0))
 
@@ -149,8 +124,8 @@ class Reader:
                       authority: str | None = None) -> list[SanctionInForce]:
         """Sanctions in force on ``at`` as recorded by ``known_at``, against or by a party."""
         d = self._dialect
-        statement, party = ((SPANS_AGAINST, target) if target is not None
-                            else (SPANS_IMPOSED_BY, authority))
+        statement, party = ((sql.SPANS_AGAINST, target) if target is not None
+                            else (sql.SPANS_IMPOSED_BY, authority))
         rows = self._rows(d.sql(statement), (party, *self._in_force_on(at, known_at)))
         return _by_id(map(self._in_force, rows))
 
@@ -158,11 +133,11 @@ class Reader:
                          known_at: datetime) -> tuple[list[SanctionInForce], list[RecordedLine]]:
         """``find_in_force`` with the lines its sanctions cite, in one read."""
         d = self._dialect
-        statement = SPANS_AGAINST_CITING if role == "target" else SPANS_IMPOSED_BY_CITING
+        statement = sql.SPANS_AGAINST_CITING if role == "target" else sql.SPANS_IMPOSED_BY_CITING
         sanctions: dict[str, SanctionInForce] = {}
         lines: dict[str, RecordedLine] = {}
         for row in self._rows(d.sql(statement), (party, *self._in_force_on(at, known_at))):
-            span, line = row[:SPAN_WIDTH], row[SPAN_WIDTH:]
+            span, line = row[:sql.SPAN_WIDTH], row[sql.SPAN_WIDTH:]
             if span[0] not in sanctions:  # its sanction id
                 sanctions[span[0]] = self._in_force(span)
             if line[1] is not None and line[1] not in lines:  # its line id (none: no line)
@@ -173,7 +148,7 @@ class Reader:
                            known_at: datetime) -> dict[str, list[SanctionInForce]]:
         """``find_in_force`` for many targets at once: one query per chunk of targets."""
         found: dict[str, list[SanctionInForce]] = {}
-        for row in self._rows_among(SPANS_AGAINST_ANY, targets,
+        for row in self._rows_among(sql.SPANS_AGAINST_ANY, targets,
                                     *self._in_force_on(at, known_at)):
             sanction = self._in_force(row)
             found.setdefault(sanction.target, []).append(sanction)
@@ -211,7 +186,7 @@ class Reader:
     def lines(self, line_ids: Iterable[str]) -> list[RecordedLine]:
         """The recorded lines with these ids, in recorded order (a crisis report over
         years cites more lines than one SQLite statement can bind: chunked)."""
-        found = [self._line(row) for row in self._rows_among(LINES, line_ids)]
+        found = [self._line(row) for row in self._rows_among(sql.LINES, line_ids)]
         return sorted(found, key=lambda line: line.position)
 
     def get_line(self, line_id: str) -> RecordedLine | None:
@@ -225,12 +200,12 @@ class Reader:
         """What is recorded under each of these ids (absent ids are left out): the
         import's lookup, a batch of a file's ids and references at a time."""
         return {line_id: KnownLine(kind, filed, party_kind)
-                for line_id, kind, filed, party_kind in self._rows_among(KNOWN_LINES, line_ids)}
+                for line_id, kind, filed, party_kind in self._rows_among(sql.KNOWN_LINES, line_ids)}
 
     def lines_about(self, record_id: str) -> list[RecordedLine]:
         """Every line recorded about a record: its own, and every line that names it."""
         return [self._line(row) for row in self._rows(
-            self._dialect.sql(LINES_ABOUT), (record_id, record_id))]
+            self._dialect.sql(sql.LINES_ABOUT), (record_id, record_id))]
 
     def iter_lines(self, *, known_at: datetime | None = None, types: Iterable[str] = (),
                    page: int = 5000) -> Iterator[RecordedLine]:
@@ -246,7 +221,7 @@ class Reader:
             after = rows[-1].position
 
     def last_recorded_at(self) -> datetime | None:
-        (found,) = self._rows(LAST_RECORDED_AT, ())
+        (found,) = self._rows(sql.LAST_RECORDED_AT, ())
         return None if found[0] is None else self._dialect.read_moment(found[0])
 
     def lines_after(self, position: int, *, known_at: datetime | None, types: list[str],
@@ -262,7 +237,7 @@ class Reader:
         if known_at is not None:
             conditions.append("recorded_at <= ?")
             parameters.append(d.moment(known_at))
-        statement = (f"SELECT {LINE_COLUMNS} FROM recorded_lines "
+        statement = (f"SELECT {sql.LINE_COLUMNS} FROM recorded_lines "
                      f"WHERE {' AND '.join(conditions)} ORDER BY position LIMIT ?")
         return [self._line(row) for row in self._rows(
             d.sql(statement, len(types)), (*parameters, page))]
@@ -279,7 +254,7 @@ class Reader:
         against ``target``, or of those whose start falls within ``starting``."""
         d = self._dialect
         moment = d.moment(known_at)
-        conditions: list[str] = [BELIEVED_AT]
+        conditions: list[str] = [sql.BELIEVED_AT]
         parameters: list[Any] = [moment, moment]
         if target is not None:
             conditions.append("target = ?")
@@ -314,14 +289,14 @@ class Reader:
         candidate, an unknown one is absent. One query per chunk and rule.
         """
         texts = list(dict.fromkeys(texts))
-        found = {t: [t] for t in self._matching(PARTY_IDS, texts)}
+        found = {t: [t] for t in self._matching(sql.PARTY_IDS, texts)}
         found.update(self._named([t for t in texts if t not in found]))
         return found
 
     def _named(self, texts: list[str]) -> dict[str, list[str]]:
         """The party ids each text is a name or alias of: case-insensitively, else folded."""
         found: dict[str, list[str]] = {}
-        for statement, key in ((BY_LOWERED, lower_name), (BY_FOLDED, fold_name)):
+        for statement, key in ((sql.BY_LOWERED, lower_name), (sql.BY_FOLDED, fold_name)):
             keys = {t: key(t) for t in texts if t not in found}
             by_key = self._matching(statement, keys.values())
             found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
@@ -336,15 +311,15 @@ class Reader:
 
     def parties(self, ids: list[str]) -> list[PartyEntry]:
         """The parties with these ids, by id, with every name and alias of each."""
-        return self._entries(list(self._rows_among(PARTIES, ids)))
+        return self._entries(list(self._rows_among(sql.PARTIES, ids)))
 
     def find_parties(self, search: str | None = None, limit: int = 200) -> list[PartyEntry]:
         """Parties whose id, name or alias contains ``search`` (all parties without it)."""
         if not search:
-            return self._entries(list(self._rows(self._dialect.sql(FIRST_PARTIES), (limit,))))
-        patterns = (containing(lower_name(search)), containing(fold_name(search)),
-                    containing(search))
-        ids = sorted(ident for (ident,) in self._rows(self._dialect.sql(PARTIES_CONTAINING),
+            return self._entries(list(self._rows(self._dialect.sql(sql.FIRST_PARTIES), (limit,))))
+        patterns = (sql.containing(lower_name(search)), sql.containing(fold_name(search)),
+                    sql.containing(search))
+        ids = sorted(ident for (ident,) in self._rows(self._dialect.sql(sql.PARTIES_CONTAINING),
                                                       patterns))
         return self.parties(ids[:limit])  # a broad search matches more ids than SQLite binds
 
