@@ -7,7 +7,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.errors import LineError
-from ledger.interchange.lines import ShapeError
+
+
+class ShapeError(ValueError):
+    """A line's object repeats a key (line number added by the caller)."""
 
 
 def read_objects(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict[str, Any]]]:
