@@ -60,6 +60,8 @@ class Line(Struct, tag_field="type", forbid_unknown_fields=True, kw_only=True, g
 
     #: The fields every line has; the others are its type's own.
     COMMON: ClassVar[tuple[str, ...]] = ("id", "sources", "note")
+    #: What the JSON Schema says of the type beyond its fields' types (``json_schema``).
+    SCHEMA_RULES: ClassVar[dict[str, Any]] = {}
 
     @property
     def type(self) -> str:
@@ -129,6 +131,8 @@ class CountermeasureLine(SanctionLine, tag="countermeasure"):
 class AmendmentLine(Line, tag="amendment"):
     """A change of a sanction from a date on; needs ``measures`` or ``effective_until``."""
 
+    SCHEMA_RULES: ClassVar[dict[str, Any]] = {
+        "anyOf": [{"required": ["measures"]}, {"required": ["effective_until"]}]}
     sanction: str
     effective_from: date
     measures: Measures | UnsetType = UNSET
@@ -242,6 +246,8 @@ def json_schema() -> str:
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
               "title": "A line of a sanctions-ledger interchange file, version 1",
               **msgspec.json.schema(AnyLine)}
+    for line_type in LINE_TYPES.values():
+        schema["$defs"][line_type.__name__].update(line_type.SCHEMA_RULES)
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
