@@ -56,6 +56,7 @@ schema: install
 lint: install
 	$(BIN)/ruff check ledger cli migrations tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 check: lint test
 
