@@ -37,7 +37,7 @@ def check_chain(engine: Engine, events_table: str) -> ChainReport:
         chain = chain_conn.execution_options(stream_results=True, yield_per=5000)
         return verify_chain(
             (_as_stored_row(row) for row in events.execute(events_sql)),
-            (tuple(row) for row in chain.execute(chain_sql)),  # type: ignore[misc]
+            (tuple(row) for row in chain.execute(chain_sql)),
         )
 
 
