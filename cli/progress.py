@@ -20,17 +20,19 @@ class Progress:
 
     def note(self, message: str) -> Callable[[], None] | None:
         """A callback that prints ``message`` above the progress bars (nothing in a pipe)."""
-        if self.display is None:
+        display = self.display
+        if display is None:
             return None
-        return lambda: self.display.console.print(message)
+        return lambda: display.console.print(message)
 
     def counter(self, label: str) -> Callable[[int, int], None] | None:
-        if self.display is None:
+        display = self.display
+        if display is None:
             return None
-        task = self.display.add_task(label, total=None)
+        task = display.add_task(label, total=None)
 
         def advance(done: int, total: int) -> None:
-            self.display.update(task, completed=done, total=total)
+            display.update(task, completed=done, total=total)
 
         return advance
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 
-def _config(connection: Connection):  # type: ignore[no-untyped-def]
+def _config(connection: Connection):
     from alembic.config import Config
 
     config = Config()
@@ -37,6 +37,7 @@ def downgrade(connection: Connection, revision: str) -> None:
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
+    # Reading the scripts' head needs no database: the config is built without a connection.
     config = _config(None)  # type: ignore[arg-type]
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None

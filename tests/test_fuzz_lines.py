@@ -9,13 +9,13 @@ from hypothesis import strategies as st
 
 from conftest import record
 from ledger.errors import LineError
-from ledger.interchange import COMMON_OPTIONAL, SCHEMA
+from ledger.interchange import LINE_TYPES
 
-FIELDS = sorted({name for required, optional in SCHEMA.values() for name in (*required, *optional)}
-                | set(COMMON_OPTIONAL) | {"type", "id", "set"})
+FIELDS = sorted({name for line in LINE_TYPES.values() for name in line.__struct_fields__}
+                | {"type"})
 KNOWN_IDS = ["auth:eu", "person:a", "d1", "src:reg", "nobody"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                    st.sampled_from(KNOWN_IDS + list(SCHEMA) + ["2021-03-22", "2021-02-30",
+                    st.sampled_from(KNOWN_IDS + list(LINE_TYPES) + ["2021-03-22", "2021-02-30",
                                                                 "asset_freeze", ""]),
                     st.text(max_size=8))
 values = st.recursive(scalars, lambda inner: st.one_of(
@@ -23,7 +23,7 @@ values = st.recursive(scalars, lambda inner: st.one_of(
     st.dictionaries(st.sampled_from(FIELDS), inner, max_size=3)), max_leaves=6)
 lines = st.builds(
     lambda kind, ident, rest: {"type": kind, "id": ident, **rest},
-    st.one_of(st.sampled_from(list(SCHEMA)), values),
+    st.one_of(st.sampled_from(list(LINE_TYPES)), values),
     st.one_of(st.just("fresh:1"), st.sampled_from(KNOWN_IDS), values),
     st.dictionaries(st.sampled_from(FIELDS), values, max_size=7))
 BASE = [

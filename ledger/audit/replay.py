@@ -154,7 +154,7 @@ class Replay:
             caused.setdefault(p.day, set()).add(p.sanction)
         running = _Running()
         waiting: dict[str, StatusChange] = {}
-        k, today = 0, None
+        k, today = 0, date.min
         for number, planned in enumerate(self.planned, start=1):
             assert planned.day is not None
             if planned.day != today:

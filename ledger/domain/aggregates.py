@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -53,6 +53,9 @@ class Source(Aggregate):
 
     TOPIC = "sanctions-ledger:Source"
 
+    if TYPE_CHECKING:  # set by the events' apply methods
+        line_id: str
+
     class Created(FiledLineEvent, Aggregate.Created):
         """Base of the events that create a source (never stored itself)."""
 
@@ -74,6 +77,11 @@ class Party(Aggregate):
     """A person, organisation or authority, known by a name and its aliases."""
 
     TOPIC = "sanctions-ledger:Party"
+
+    if TYPE_CHECKING:  # set by the events' apply methods
+        line_id: str
+        kind: str
+        names: list[str]
 
     class Created(FiledLineEvent, Aggregate.Created):
         """Base of the events that create a party (never stored itself)."""
@@ -141,6 +149,16 @@ class Sanction(Aggregate):
     """A designation or a countermeasure, and everything later recorded about it."""
 
     TOPIC = "sanctions-ledger:Sanction"
+
+    if TYPE_CHECKING:  # set by the events' apply methods
+        line_id: str
+        kind: str
+        terms: Terms
+        corrections: list[str]
+        amendments: list[Amendment]
+        lifting: Lifting | None
+        retracted: bool
+        in_response_to: list[str]
 
     class Created(FiledLineEvent, Aggregate.Created):
         """Base of the two events that bring a sanction into the ledger (never stored itself)."""
@@ -295,6 +313,9 @@ class Statement(Aggregate):
     """Something an official said, about parties or sanctions."""
 
     TOPIC = "sanctions-ledger:Statement"
+
+    if TYPE_CHECKING:  # set by the events' apply methods
+        line_id: str
 
     class Created(FiledLineEvent, Aggregate.Created):
         """Base of the events that create a statement (never stored itself)."""

@@ -58,7 +58,8 @@ class RecordedLine:
 
     @property
     def content(self) -> dict[str, Any]:
-        return json.loads(self.filed)
+        content: dict[str, Any] = json.loads(self.filed)
+        return content
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import Aggregate
 
 from ledger.domain.aggregates import Amendment, Sanction, Terms
 from ledger.domain.answers import SanctionInForce
@@ -46,7 +46,7 @@ class _KnownSanction:
         self.lifting: Sanction.Lifted | None = None
         self.retracted = False
 
-    def learn(self, seq: int, event: DomainEventProtocol[UUID]) -> None:
+    def learn(self, seq: int, event: Aggregate.Event) -> None:
         if isinstance(event, Sanction.Corrected):
             self.corrections.append((seq, event))
         elif isinstance(event, Sanction.Amended):
@@ -79,7 +79,9 @@ class _KnownSanction:
         in_force = base.effective_from <= day and (until is None or day <= until)
         if not in_force or (self.lifting and self.lifting.effective_from <= day):
             return None
-        evidence = [e.line_id for _, e in sorted(self.corrections + applied, key=lambda a: a[0])]
+        lines = [(seq, e.line_id) for seq, e in self.corrections]
+        lines += [(seq, e.line_id) for seq, e in applied]
+        evidence = [line_id for _, line_id in sorted(lines)]
         return SanctionInForce(
             id=self.created.line_id, kind=self.created.line_type, authority=base.authority,
             target=base.target, measures=sorted(set(measures)), program=base.program,
@@ -87,7 +89,7 @@ class _KnownSanction:
             effective_until=until, evidence=[self.created.line_id, *evidence])
 
 
-def sanctions_in_force(events: Iterable[DomainEventProtocol[UUID]], *, at: date,
+def sanctions_in_force(events: Iterable[Aggregate.Event], *, at: date,
                        known_at: datetime) -> list[SanctionInForce]:
     """Every sanction in force on ``at`` as recorded by ``known_at``, sorted by id.
 

@@ -1,159 +1,254 @@
-"""The shape of each line of the interchange format, version 1.
+"""The lines of the interchange format, version 1, as typed records.
 
-This module knows the shape of a line and nothing of the ledger's state: it
-turns a line's JSON object into a ``FiledLine`` whose fields are typed (dates
-are ``datetime.date``, measures a sorted list without repeats), or raises
-``LineError`` naming the line and the reason. Checks that need the ledger
-(references, idempotency, the sanction rules) live in ``ledger.write.recording``.
+Each line type is one msgspec ``Struct`` tagged by its ``type``; a field the
+type does not define is refused. This module knows the shape of a line and
+nothing of the ledger's state: ``check_shape`` turns a line's JSON object into
+its typed line (dates are ``datetime.date``, measures a sorted list without
+repeats) or raises ``LineError`` naming the line and the reason, in the words
+of ``ledger.interchange.reasons``. Checks that need the ledger (references,
+idempotency, the sanction rules) live in ``ledger.write.recording``.
+
+A new line type is one ``Struct`` here, added to ``AnyLine``, plus the domain
+command that records it (``ledger.write.recording``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_args
 
+import msgspec
 import orjson
+from msgspec import UNSET, Meta, Struct, UnsetType
 
-from ledger.domain.rules import CORRECTABLE, ends_before_it_starts
+from ledger.domain.rules import ends_before_it_starts
 from ledger.errors import LineError
+from ledger.interchange.reasons import reason
 
-MEASURES = frozenset(
-    {
-        "asset_freeze",
-        "travel_ban",
-        "entry_ban",
-        "visa_restriction",
-        "transaction_ban",
-        "business_ban",
-        "export_control",
-        "investment_ban",
-        "other",
-    }
-)
-PARTY_KINDS = ("person", "organization", "authority")
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
+_ID = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"))
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+LineId = Annotated[str, Meta(pattern=ID_PATTERN, min_length=1, max_length=200,
+                             description="unique across the ledger, whatever the type")]
+Measure = Annotated[
+    Literal["asset_freeze", "travel_ban", "entry_ban", "visa_restriction", "transaction_ban",
+            "business_ban", "export_control", "investment_ban", "other"],
+    Meta(title="measure")]
+Measures = Annotated[list[Measure], Meta(min_length=1)]
+PartyKind = Literal["person", "organization", "authority"]
+
+T = TypeVar("T")
 
 
-class ShapeError(ValueError):
-    """A value does not have the shape its field needs (line number added by the caller)."""
+def given(value: T | UnsetType) -> T | None:
+    """An optional field's value, ``None`` when the line leaves it out."""
+    return None if value is UNSET else value
 
 
-def _string(name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ShapeError(f"field '{name}' must be a string")
-    return value
+class Line(Struct, tag_field="type", forbid_unknown_fields=True, kw_only=True, gc=False):
+    """What every line may carry besides its own fields.
 
-
-def _date(name: str, value: Any) -> date:
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise ShapeError(f"field '{name}' must be a date YYYY-MM-DD, got {json.dumps(value)}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ShapeError(f"field '{name}' is not a calendar date: {value}") from None
-
-
-def _date_or_null(name: str, value: Any) -> date | None:
-    return None if value is None else _date(name, value)
-
-
-def _strings(name: str, value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ShapeError(f"field '{name}' must be a list of strings")
-    return list(value)
-
-
-def _string_map(name: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise ShapeError(f"field '{name}' must be an object of strings")
-    return dict(value)
-
-
-def _measures(name: str, value: Any) -> list[str]:
-    listed = _strings(name, value)
-    if not listed:
-        raise ShapeError(f"field '{name}' must not be empty")
-    unknown = sorted(set(listed) - MEASURES)
-    if unknown:
-        raise ShapeError(f"unknown measure '{unknown[0]}' in '{name}'")
-    return sorted(set(listed))
-
-
-def _party_kind(name: str, value: Any) -> str:
-    if value not in PARTY_KINDS:
-        raise ShapeError(f"field '{name}' must be one of {', '.join(PARTY_KINDS)}")
-    return value
-
-
-def _correction_set(name: str, value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ShapeError(f"field '{name}' must be an object")
-    unknown = [key for key in value if key not in CORRECTABLE]
-    if unknown:
-        raise ShapeError(f"unknown field '{unknown[0]}' in 'set'")
-    return {key: _CORRECTION_FIELDS[key](key, v) for key, v in value.items()}
-
-
-Check = Callable[[str, Any], Any]
-_SANCTION_REQUIRED: dict[str, Check] = {
-    "authority": _string, "target": _string, "measures": _measures, "effective_from": _date,
-}
-_SANCTION_OPTIONAL: dict[str, Check] = {
-    "program": _string, "legal_basis": _string, "announced": _date,
-    "effective_until": _date_or_null, "reason": _string,
-}
-_CORRECTION_FIELDS: dict[str, Check] = {
-    "authority": _string, "target": _string, "measures": _measures, "effective_from": _date,
-    "effective_until": _date_or_null, "program": _string, "legal_basis": _string,
-}
-COMMON_OPTIONAL: dict[str, Check] = {"sources": _strings, "note": _string}
-
-#: type -> (required fields, optional fields), each field with its shape check.
-SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
-    "source": ({"publisher": _string, "title": _string},
-               {"url": _string, "published": _date, "excerpt": _string}),
-    "party": ({"kind": _party_kind, "name": _string},
-              {"aliases": _strings, "country": _string, "attributes": _string_map}),
-    "alias": ({"party": _string, "name": _string}, {}),
-    "designation": (_SANCTION_REQUIRED, _SANCTION_OPTIONAL),
-    "countermeasure": (_SANCTION_REQUIRED, {**_SANCTION_OPTIONAL, "in_response_to": _strings}),
-    "amendment": ({"sanction": _string, "effective_from": _date},
-                  {"measures": _measures, "effective_until": _date_or_null, "reason": _string}),
-    "lifting": ({"sanction": _string, "effective_from": _date}, {"reason": _string}),
-    "correction": ({"sanction": _string, "set": _correction_set}, {"reason": _string}),
-    "retraction": ({"sanction": _string}, {"reason": _string}),
-    "statement": ({"speaker": _string, "date": _date, "text": _string},
-                  {"on_behalf_of": _string, "about": _strings}),
-}
-
-@dataclass(frozen=True)
-class FiledLine:
-    """One line of an interchange file, shape-checked and typed.
-
-    ``filed`` is the line's JSON object re-serialised compactly in its own key
-    order: the ledger keeps it verbatim so that export gives back what was filed
-    and re-import can be recognised as the same content.
+    ``gc=False``: a line holds strings, dates and lists or objects of strings, never
+    itself, so the garbage collector need not follow the many an import makes.
     """
 
-    lineno: int
-    type: str
-    id: str
-    fields: dict[str, Any]
-    filed: str
+    id: LineId
+    sources: list[str] = []
+    note: str | UnsetType = UNSET
+
+    #: The fields every line has; the others are its type's own.
+    COMMON: ClassVar[tuple[str, ...]] = ("id", "sources", "note")
+    #: What the JSON Schema says of the type beyond its fields' types (``json_schema``).
+    SCHEMA_RULES: ClassVar[dict[str, Any]] = {}
 
     @property
-    def sources(self) -> list[str]:
-        return self.fields.get("sources", [])
+    def type(self) -> str:
+        return str(self.__struct_config__.tag)
 
-    @property
-    def note(self) -> str | None:
-        return self.fields.get("note")
+    def own_fields(self) -> dict[str, Any]:
+        """The type's own fields, those left out as ``None``."""
+        return {name: given(getattr(self, name)) for name in self.__struct_fields__
+                if name not in self.COMMON}
+
+
+class SourceLine(Line, tag="source"):
+    """A document lines can cite."""
+
+    publisher: str
+    title: str
+    url: str | UnsetType = UNSET
+    published: date | UnsetType = UNSET
+    excerpt: str | UnsetType = UNSET
+
+
+class PartyLine(Line, tag="party"):
+    """A person, organization or authority."""
+
+    kind: PartyKind
+    name: str
+    aliases: list[str] = []
+    country: str | UnsetType = UNSET
+    attributes: dict[str, str] = {}
+
+
+class AliasLine(Line, tag="alias"):
+    """Another name for a party, learnt later."""
+
+    party: str
+    name: str
+
+
+class SanctionLine(Line):
+    """The fields a designation and a countermeasure share."""
+
+    authority: str
+    target: str
+    measures: Measures
+    effective_from: date
+    program: str | UnsetType = UNSET
+    legal_basis: str | UnsetType = UNSET
+    announced: date | UnsetType = UNSET
+    effective_until: date | None = None
+    reason: str | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        self.measures = sorted(set(self.measures))
+        _refuse_end_before_start(self.effective_from, self.effective_until)
+
+
+class DesignationLine(SanctionLine, tag="designation"):
+    """A sanction imposed by an authority."""
+
+
+class CountermeasureLine(SanctionLine, tag="countermeasure"):
+    """A sanction imposed in answer to others."""
+
+    in_response_to: list[str] = []
+
+
+class AmendmentLine(Line, tag="amendment"):
+    """A change of a sanction from a date on; needs ``measures`` or ``effective_until``."""
+
+    SCHEMA_RULES: ClassVar[dict[str, Any]] = {
+        "anyOf": [{"required": ["measures"]}, {"required": ["effective_until"]}]}
+    sanction: str
+    effective_from: date
+    measures: Measures | UnsetType = UNSET
+    effective_until: date | None | UnsetType = UNSET
+    reason: str | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        if self.measures is UNSET and self.effective_until is UNSET:
+            raise ValueError("an amendment needs 'measures' or 'effective_until'")
+        if self.measures is not UNSET:
+            self.measures = sorted(set(self.measures))
+        _refuse_end_before_start(self.effective_from, given(self.effective_until))
+
+
+class LiftingLine(Line, tag="lifting"):
+    """The sanction ends: ``effective_from`` is its first day not in force."""
+
+    sanction: str
+    effective_from: date
+    reason: str | UnsetType = UNSET
+
+
+class CorrectionSet(Struct, forbid_unknown_fields=True, kw_only=True):
+    """What a correction sets: the fields of a sanction's line it may change."""
+
+    authority: str | UnsetType = UNSET
+    target: str | UnsetType = UNSET
+    measures: Measures | UnsetType = UNSET
+    effective_from: date | UnsetType = UNSET
+    effective_until: date | None | UnsetType = UNSET
+    program: str | UnsetType = UNSET
+    legal_basis: str | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        if self.measures is not UNSET:
+            self.measures = sorted(set(self.measures))
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the correction sets, and only those."""
+        return {name: value for name in self.__struct_fields__
+                if (value := getattr(self, name)) is not UNSET}
+
+
+class CorrectionLine(Line, tag="correction"):
+    """What the original line of a sanction should have said."""
+
+    sanction: str
+    set: CorrectionSet
+    reason: str | UnsetType = UNSET
+
+
+class RetractionLine(Line, tag="retraction"):
+    """The sanction was recorded in error and never existed."""
+
+    sanction: str
+    reason: str | UnsetType = UNSET
+
+
+class StatementLine(Line, tag="statement"):
+    """Something an official said."""
+
+    speaker: str
+    date: date
+    text: str
+    on_behalf_of: str | UnsetType = UNSET
+    about: list[str] = []
+
+
+AnyLine = (SourceLine | PartyLine | AliasLine | DesignationLine | CountermeasureLine
+           | AmendmentLine | LiftingLine | CorrectionLine | RetractionLine | StatementLine)
+
+#: type -> the Struct of lines of that type.
+LINE_TYPES: dict[str, type[Line]] = {cls.__struct_config__.tag: cls for cls in get_args(AnyLine)}
+
+
+def _refuse_end_before_start(effective_from: date, effective_until: date | None) -> None:
+    if ends_before_it_starts(effective_from, effective_until):
+        raise ValueError(f"effective_until {effective_until} is before effective_from "
+                         f"{effective_from}")
+
+
+def check_shape(lineno: int, obj: dict[str, Any]) -> Line:
+    """Check one object against the Struct of its type; return it typed."""
+    line_id(lineno, obj)
+    if "type" not in obj:
+        raise LineError(lineno, "missing required field 'type'")
+    struct = LINE_TYPES.get(kind) if isinstance(kind := obj["type"], str) else None
+    if struct is None:
+        raise LineError(lineno, f"unknown type {json.dumps(kind)}")
+    try:
+        return msgspec.convert(obj, struct)  # a class, not the union: msgspec caches its plan
+    except msgspec.ValidationError as error:
+        raise LineError(lineno, reason(error, obj, struct)) from None
+
+
+def line_id(lineno: int, obj: dict[str, Any]) -> str:
+    """The line's id, checked against the id rule (needed before any other check)."""
+    if "id" not in obj:
+        raise LineError(lineno, "missing required field 'id'")
+    value = obj["id"]
+    if not isinstance(value, str):
+        raise LineError(lineno, "field 'id' must be a string")
+    if not 1 <= len(value) <= 200 or not _ID.fullmatch(value):
+        raise LineError(lineno, f"invalid id {json.dumps(value)}: 1-200 characters, "
+                                "letters, digits and . _ : / - (not first)")
+    return value
+
+
+def json_schema() -> str:
+    """The JSON Schema of one line, as ``docs/interchange.schema.json`` holds it."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "title": "A line of a sanctions-ledger interchange file, version 1",
+              **msgspec.json.schema(AnyLine)}
+    for line_type in LINE_TYPES.values():
+        schema["$defs"][line_type.__name__].update(line_type.SCHEMA_RULES)
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def same_content(filed_a: str, filed_b: str) -> bool:
@@ -176,54 +271,3 @@ def compact(value: Any) -> str:
         return orjson.dumps(value).decode()
     except orjson.JSONEncodeError:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def line_id(lineno: int, obj: dict[str, Any]) -> str:
-    """The line's id, checked against the id rule (needed before any other check)."""
-    if "id" not in obj:
-        raise LineError(lineno, "missing required field 'id'")
-    value = obj["id"]
-    if not isinstance(value, str):
-        raise LineError(lineno, "field 'id' must be a string")
-    if not 1 <= len(value) <= 200 or not _ID.fullmatch(value):
-        raise LineError(lineno, f"invalid id {json.dumps(value)}: 1-200 characters, "
-                                "letters, digits and . _ : / - (not first)")
-    return value
-
-
-def check_shape(lineno: int, obj: dict[str, Any]) -> FiledLine:
-    """Check one object against the schema of its type; return it typed."""
-    ident = line_id(lineno, obj)
-    kind = obj.get("type")
-    if "type" not in obj:
-        raise LineError(lineno, "missing required field 'type'")
-    if not isinstance(kind, str) or kind not in SCHEMA:
-        raise LineError(lineno, f"unknown type {json.dumps(kind)}")
-    required, optional = SCHEMA[kind]
-    try:
-        fields = _typed_fields(obj, required, optional)
-        _check_own_dates(kind, fields)
-    except ShapeError as error:
-        raise LineError(lineno, str(error)) from None
-    return FiledLine(lineno=lineno, type=kind, id=ident, fields=fields, filed=compact(obj))
-
-
-def _typed_fields(obj: dict[str, Any], required: dict[str, Check],
-                  optional: dict[str, Check]) -> dict[str, Any]:
-    allowed = {"type", "id", *required, *optional, *COMMON_OPTIONAL}
-    unknown = [key for key in obj if key not in allowed]
-    if unknown:
-        raise ShapeError(f"unknown field '{unknown[0]}'")
-    missing = [key for key in required if key not in obj]
-    if missing:
-        raise ShapeError(f"missing required field '{missing[0]}'")
-    checks = {**required, **optional, **COMMON_OPTIONAL}
-    return {key: checks[key](key, value) for key, value in obj.items() if key in checks}
-
-
-def _check_own_dates(kind: str, fields: dict[str, Any]) -> None:
-    if kind == "amendment" and "measures" not in fields and "effective_until" not in fields:
-        raise ShapeError("an amendment needs 'measures' or 'effective_until'")
-    until, start = fields.get("effective_until"), fields.get("effective_from")
-    if ends_before_it_starts(start, until):
-        raise ShapeError(f"effective_until {until} is before effective_from {start}")

@@ -7,7 +7,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.errors import LineError
-from ledger.interchange.lines import ShapeError
+
+
+class ShapeError(ValueError):
+    """A line's object repeats a key (line number added by the caller)."""
 
 
 def read_objects(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -62,8 +65,10 @@ def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
         seen: set[str] = set()
-        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise ShapeError(f"field '{repeated}' appears twice")
+        for key, _ in pairs:
+            if key in seen:
+                raise ShapeError(f"field '{key}' appears twice")
+            seen.add(key)
     return obj
 
 

@@ -129,6 +129,7 @@ class SecondaryIndexes:
         Python's sqlite3 has begun it: DDL alone would run in autocommit)."""
         if self.dropped or self.conn.dialect.name != "sqlite":
             return
+        # SQLAlchemy types driver_connection as Optional (None once closed); this one is open.
         assert self.conn.connection.driver_connection.in_transaction, (  # type: ignore[union-attr]
             "indexes are dropped only inside the bulk write's transaction")
         for index in SECONDARY_INDEXES:

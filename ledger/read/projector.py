@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Notification, StoredEvent
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
@@ -36,7 +36,7 @@ class EventSource(Protocol):
 
     def notifications_after(self, position: int, limit: int) -> list[Notification]: ...
 
-    def to_domain_event(self, stored: StoredEvent) -> DomainEventProtocol[UUID]: ...
+    def to_domain_event(self, stored: StoredEvent) -> Aggregate.Event: ...
 
     def fold_within(self, conn: Connection, record_ids: Sequence[UUID],
                     before: int | None = None) -> dict[UUID, Any]: ...
@@ -128,7 +128,7 @@ class Projector:
         return True
 
     def _planned(self, conn: Connection, batch: Sequence[Notification],
-                 events: Sequence[DomainEventProtocol[UUID]]) -> PlannedBatch:
+                 events: Sequence[Aggregate.Event]) -> PlannedBatch:
         """The batch's rows, planned from the sanctions it changes (loaded through ``conn``
         where not cached)."""
         self._load_sanctions(conn, batch[0].id, events)
@@ -137,7 +137,7 @@ class Projector:
                             positions=[n.id for n in batch])
 
     def _load_sanctions(self, conn: Connection, first: int,
-                        events: Sequence[DomainEventProtocol[UUID]]) -> None:
+                        events: Sequence[Aggregate.Event]) -> None:
         """Fold, with one query, the sanctions this batch changes that the cache lacks.
 
         Each is loaded as it stood before the batch (its events stored before
@@ -160,7 +160,7 @@ class Projector:
     # Watermark: readers never see half a file.
 
     def _complete_after(self, batch: Sequence[Notification],
-                        events: list[DomainEventProtocol[UUID]]) -> dict[str, datetime]:
+                        events: list[Aggregate.Event]) -> dict[str, datetime]:
         """The ``complete_until`` this batch advances to, if it completes any recorded time.
 
         A file is saved in one transaction at one recorded time, so its events are
@@ -176,7 +176,7 @@ class Projector:
         earlier = [e.timestamp for e in events if e.timestamp != last]
         return {"complete_until": max(earlier)} if earlier else {}
 
-    def sanction_after(self, event: DomainEventProtocol[UUID]) -> Sanction:
+    def sanction_after(self, event: Aggregate.Event) -> Sanction:
         """The sanction as it stands once ``event`` is applied (cached between events)."""
         sanction = self._sanctions.pop(event.originator_id, None)
         previous = event.originator_version - 1
@@ -184,6 +184,7 @@ class Projector:
         if stale and not isinstance(event, Sanction.Created):
             sanction = self.events.record_at(event.originator_id, previous)
         sanction = event.mutate(sanction)
+        assert isinstance(sanction, Sanction)  # a sanction's events never delete it
         self._sanctions[event.originator_id] = sanction
         if len(self._sanctions) > self._cache_size:
             self._sanctions.popitem(last=False)

@@ -232,6 +232,7 @@ def _insert(conn: Connection, table: str, columns: list[str],
             rows: list[tuple[Any, ...]]) -> None:
     """Insert bound rows through the driver: one executemany on SQLite, COPY on PostgreSQL."""
     if conn.dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
+        # SQLAlchemy types driver_connection as Optional (None once closed); this one is open.
         with conn.connection.driver_connection.cursor() as curs, curs.copy(  # type: ignore[union-attr]
                 f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:

@@ -9,10 +9,10 @@ application (``EventLog.open``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
     Environment,
     InfrastructureFactory,
@@ -59,8 +59,9 @@ class EventLog:
         return list(self.recorder.select_notifications(
             start=position, limit=limit, inclusive_of_start=False))
 
-    def to_domain_event(self, stored: StoredEvent) -> DomainEventProtocol[UUID]:
-        return self.mapper.to_domain_event(stored)
+    def to_domain_event(self, stored: StoredEvent) -> Aggregate.Event:
+        # Every event the ledger stores is an aggregate's event (ledger.domain.aggregates).
+        return cast(Aggregate.Event, self.mapper.to_domain_event(stored))
 
     def to_row(self, event: DomainEventProtocol[UUID]) -> EventRow:
         """An event as the bulk path stores it."""

@@ -83,6 +83,7 @@ def postgres_advisory_lock(conninfo: dict[str, object], purpose: str,
     import psycopg
 
     key = advisory_key(purpose)
+    # psycopg types each keyword of connect(); a conninfo mapping cannot say which is which.
     with psycopg.connect(**conninfo, autocommit=True) as conn:  # type: ignore[arg-type]
         taken = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
         if not (taken and taken[0]):

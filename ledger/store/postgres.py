@@ -85,8 +85,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         would wait for any writer's table lock and fail for a read-only role.
         """
         if not self._tables_exist():
-            conninfo = {k: v for k, v in self.datastore.pool.kwargs.items()
-                        if k != "row_factory"}
+            kwargs = self.datastore.pool.kwargs
+            assert isinstance(kwargs, dict)  # eventsourcing's pool passes a dict
+            conninfo = {k: v for k, v in kwargs.items() if k != "row_factory"}
             with postgres_advisory_lock(conninfo, RECORDER_TABLES):
                 if not self._tables_exist():
                     super().create_table()
@@ -133,6 +134,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         positions are committed in order. Positions come from the table's own
         sequence, drawn for the whole batch at once.
         """
+        # SQLAlchemy types driver_connection as Optional (None once closed); this one is open.
         curs = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         self._lock_table(curs)
         self._notify_channel(curs)
@@ -158,6 +160,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         given), as ``conn`` sees them, in version order."""
         if not originator_ids:
             return []
+        # SQLAlchemy types driver_connection as Optional (None once closed); this one is open.
         curs = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         curs.execute(self._select_originators, (list(originator_ids), before or 2**62))
         return [StoredEvent(oid, version, topic, bytes(state))

@@ -29,6 +29,7 @@ from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Connection, Dialect, Engine
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
+from ledger.domain.aggregates import Sanction
 from ledger.errors import ConflictError
 from ledger.read.database import (
     GrowingStatistics,
@@ -128,8 +129,12 @@ class ImportTransaction:
 def plan_batch(event_log: EventLog, dialect: Dialect, events: Sequence[Any],
                records: Mapping[UUID, Aggregate]) -> PlannedBatch:
     """New events as the database takes them: event rows to store, lines and spans."""
-    return PlannedBatch(lines_of(events),
-                        plan_spans(events, lambda event: records[event.originator_id], dialect),
+    def sanction_after(event: Any) -> Sanction:
+        sanction = records[event.originator_id]
+        assert isinstance(sanction, Sanction)
+        return sanction
+
+    return PlannedBatch(lines_of(events), plan_spans(events, sanction_after, dialect),
                         stored=[event_log.to_row(e) for e in events])
 
 

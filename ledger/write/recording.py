@@ -21,23 +21,28 @@ from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from msgspec import UNSET
 
 from ledger.domain.aggregates import CREATED_BY_TYPE, Party, Sanction, record_uuid
 from ledger.domain.rules import REFERENCES, check_authority, referenced_ids
 from ledger.errors import LineError, RuleViolationError
 from ledger.interchange.lines import (
-    SCHEMA,
-    FiledLine,
+    AliasLine,
+    AmendmentLine,
+    CorrectionLine,
+    LiftingLine,
+    Line,
+    PartyLine,
+    RetractionLine,
     check_shape,
     compact,
+    given,
     line_id,
     same_content,
 )
 from ledger.read.sql import KnownLine
 
 _SANCTION_CHANGES = ("amendment", "lifting", "correction", "retraction")
-_EMPTY_BY_DEFAULT: dict[str, Any] = {"aliases": [], "attributes": {}, "in_response_to": [],
-                                     "about": []}
 LOOKAHEAD = 2  # pieces looked up ahead of the one being checked
 
 
@@ -156,23 +161,25 @@ class Recording:
     def take(self, lineno: int, obj: dict[str, Any]) -> None:
         """Check one line and stage its event, or raise ``LineError``."""
         ident = line_id(lineno, obj)
+        filed = compact(obj)
         known = self._known(ident)
         if known is not None:
-            if not same_content(known.filed, compact(obj)):
+            if not same_content(known.filed, filed):
                 raise LineError(lineno, f"id {ident} is already recorded with other content")
             self.summary.skipped += 1
             return
         line = check_shape(lineno, obj)
         try:
             self._check_references(line)
-            record = _STAGE[line.type](self, line)
+            stage = _STAGE.get(type(line), Recording._create)
+            record = stage(self, line, _event_fields(line, filed))
         except RuleViolationError as error:
             raise LineError(lineno, str(error)) from None
         self._events += record.collect_events()
         self._touched[record.id] = self._in_hand[record.id] = record
         self._in_hand.move_to_end(record.id)
-        kind = line.fields["kind"] if line.type == "party" else None
-        self._new[ident] = KnownLine(line.type, line.filed, kind)
+        kind = line.kind if isinstance(line, PartyLine) else None
+        self._new[ident] = KnownLine(line.type, filed, kind)
         self.summary.recorded[line.type] += 1
 
     def _write(self) -> None:
@@ -196,13 +203,13 @@ class Recording:
             return self._fetched[ident]
         return self.store.known_line(ident)
 
-    def _check_references(self, line: FiledLine) -> None:
-        holders = [line.fields]
-        if line.type == "correction":
-            holders.append(line.fields["set"])
+    def _check_references(self, line: Line) -> None:
+        holders: list[object] = [line]
+        if isinstance(line, CorrectionLine):
+            holders.append(line.set)
         for holder in holders:
             for name, allowed in REFERENCES.items():
-                value = holder.get(name)
+                value = given(getattr(holder, name, None))
                 for ref in [value] if isinstance(value, str) else value or []:
                     self._check_reference(name, ref, allowed)
 
@@ -216,38 +223,43 @@ class Recording:
         if name == "authority":
             check_authority(ref, known.party_kind)
 
-    # Staging events on aggregates.
+    # Staging events on aggregates: each line type's domain command.
 
-    def _create(self, line: FiledLine) -> Aggregate:
+    def _create(self, line: Line, evidence: dict[str, Any]) -> Aggregate:
         aggregate_class, event_class = CREATED_BY_TYPE[line.type]
-        required, optional = SCHEMA[line.type]
-        values = {name: line.fields.get(name, _EMPTY_BY_DEFAULT.get(name))
-                  for name in (*required, *optional)}
-        aggregate = aggregate_class._create(
+        return aggregate_class._create(
             event_class, id=record_uuid(line.id), timestamp=self.summary.recorded_at,
-            **_event_fields(line), **values)
-        return aggregate
+            **evidence, **line.own_fields())
 
-    def _add_alias(self, line: FiledLine) -> Aggregate:
-        party = self._record(line.fields["party"], Party)
-        party.add_alias(line.fields["name"], _event_fields(line), self.summary.recorded_at)
+    def _add_alias(self, line: AliasLine, evidence: dict[str, Any]) -> Aggregate:
+        party = self._record(line.party, Party)
+        party.add_alias(line.name, evidence, self.summary.recorded_at)
         return party
 
-    def _change_sanction(self, line: FiledLine) -> Aggregate:
-        sanction = self._record(line.fields["sanction"], Sanction)
-        f, common = line.fields, {"line": _event_fields(line),
-                                  "timestamp": self.summary.recorded_at}
-        if line.type == "amendment":
-            sanction.amend(effective_from=f["effective_from"], measures=f.get("measures"),
-                           sets_until="effective_until" in f,
-                           effective_until=f.get("effective_until"), reason=f.get("reason"),
-                           **common)
-        elif line.type == "lifting":
-            sanction.lift(effective_from=f["effective_from"], reason=f.get("reason"), **common)
-        elif line.type == "correction":
-            sanction.correct(changes=f["set"], reason=f.get("reason"), **common)
-        else:
-            sanction.retract(reason=f.get("reason"), **common)
+    def _amend(self, line: AmendmentLine, evidence: dict[str, Any]) -> Aggregate:
+        sanction = self._record(line.sanction, Sanction)
+        sanction.amend(effective_from=line.effective_from, measures=given(line.measures),
+                       sets_until=line.effective_until is not UNSET,
+                       effective_until=given(line.effective_until), reason=given(line.reason),
+                       line=evidence, timestamp=self.summary.recorded_at)
+        return sanction
+
+    def _lift(self, line: LiftingLine, evidence: dict[str, Any]) -> Aggregate:
+        sanction = self._record(line.sanction, Sanction)
+        sanction.lift(effective_from=line.effective_from, reason=given(line.reason),
+                      line=evidence, timestamp=self.summary.recorded_at)
+        return sanction
+
+    def _correct(self, line: CorrectionLine, evidence: dict[str, Any]) -> Aggregate:
+        sanction = self._record(line.sanction, Sanction)
+        sanction.correct(changes=line.set.changes(), reason=given(line.reason),
+                         line=evidence, timestamp=self.summary.recorded_at)
+        return sanction
+
+    def _retract(self, line: RetractionLine, evidence: dict[str, Any]) -> Aggregate:
+        sanction = self._record(line.sanction, Sanction)
+        sanction.retract(reason=given(line.reason), line=evidence,
+                         timestamp=self.summary.recorded_at)
         return sanction
 
     def _record(self, ident: str, kind: type[Aggregate]) -> Any:
@@ -276,14 +288,17 @@ def _record_changed(obj: Any) -> Any:
     return None
 
 
-def _event_fields(line: FiledLine) -> dict[str, Any]:
-    return {"line_id": line.id, "line_type": line.type, "filed": line.filed,
-            "sources": line.sources, "note": line.note}
+def _event_fields(line: Line, filed: str) -> dict[str, Any]:
+    """The fields every event carries: which line it records, as filed, and its evidence."""
+    return {"line_id": line.id, "line_type": line.type, "filed": filed,
+            "sources": line.sources, "note": given(line.note)}
 
 
-_STAGE = {
-    **{kind: Recording._create for kind in CREATED_BY_TYPE},
-    "alias": Recording._add_alias,
-    **{kind: Recording._change_sanction
-       for kind in _SANCTION_CHANGES},
+#: The command that records each line type that does not create a record (``_create``).
+_STAGE: dict[type[Line], Callable[[Recording, Any, dict[str, Any]], Aggregate]] = {
+    AliasLine: Recording._add_alias,
+    AmendmentLine: Recording._amend,
+    LiftingLine: Recording._lift,
+    CorrectionLine: Recording._correct,
+    RetractionLine: Recording._retract,
 }

@@ -10,7 +10,7 @@ countermeasure to each sanction it answers (``in_response_to``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from xml.sax.saxutils import escape, quoteattr
@@ -143,7 +143,7 @@ def _first(marks: list[CrisisMark], authority: str) -> tuple[date, int]:
 
 
 def _place(marks: list[CrisisMark], axis: Axis,
-           tops: dict[str, float]) -> dict[str, tuple[float, float]]:
+           tops: Mapping[str, float]) -> dict[str, tuple[float, float]]:
     """Marks of one lane and day stack in a column on their day."""
     where, counts = {}, Counter[tuple[str, date]]()
     for m in marks:
