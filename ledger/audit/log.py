@@ -38,7 +38,7 @@ def check_log(engine: Engine, sizes: Collection[int] = ()) -> ChainReport:
         chain = chain_conn.execution_options(stream_results=True, yield_per=5000)
         return walk_log(
             (as_stored_row(row) for row in events.execute(events_sql)),
-            (tuple(row) for row in chain.execute(chain_sql)),  # type: ignore[misc]
+            (tuple(row) for row in chain.execute(chain_sql)),
             nodes, contiguous=engine.dialect.name == "sqlite", sizes=sizes)
 
 
