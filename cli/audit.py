@@ -38,14 +38,14 @@ def verify(expect_head: str | None, as_json: bool) -> None:
 @json_option
 def log(since: int, limit: int | None, as_json: bool) -> None:
     """The raw event log in recorded order: position, recorded time, type, id, hash."""
-    import json
+    from cli.terminal import json_text, say
 
     with open_ledger() as ledger:
         for entry in ledger.get_log(since, limit):
             if as_json:
-                click.echo(json.dumps({
+                click.echo(json_text({
                     "position": entry.position, "recorded_at": entry.recorded_at.isoformat(),
                     "type": entry.type, "id": entry.line_id, "hash": entry.hash}))
             else:
-                click.echo(f"{entry.position:>8}  {entry.recorded_at.isoformat()}  "
-                           f"{entry.type:<14} {entry.line_id}  {entry.hash[:16]}")
+                say(f"{entry.position:>8}  {entry.recorded_at.isoformat()}  "
+                    f"{entry.type:<14} {entry.line_id}  {entry.hash[:16]}")

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from cli.params import DB_HELP
+from cli.terminal import shown
 
 #: command name -> "module:function" in this package, loaded when first used.
 COMMANDS = {
@@ -75,11 +76,11 @@ def _as_click_error(error: Exception) -> Exception:
     from ledger.errors import LedgerError
 
     if isinstance(error, LedgerError):
-        return click.ClickException(str(error))
+        return click.ClickException(shown(error))  # it may quote names from the ledger
     if _is_database_error(error):
         said = str(getattr(error, "orig", None) or error).strip()  # the driver's own words
         first_line = said.splitlines()[0] if said else ""
-        return click.ClickException(f"the ledger database failed: {first_line}")
+        return click.ClickException(shown(f"the ledger database failed: {first_line}"))
     return error
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -109,7 +108,9 @@ def answering() -> Iterator[Reader | SanctionsLedger]:
 
 
 def print_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    from cli.terminal import json_text
+
+    click.echo(json_text(value, indent=2))
 
 
 def interactive(as_json: bool) -> bool:

@@ -16,7 +16,7 @@ class Progress:
     def reading(self, stream: IO[bytes], total: int, label: str) -> IO[bytes]:
         if self.display is None:
             return stream
-        return self.display.wrap_file(stream, total=total, description=label)
+        return self.display.wrap_file(stream, total=total, description=_plain(label))
 
     def note(self, message: str) -> Callable[[], None] | None:
         """A callback that prints ``message`` above the progress bars (nothing in a pipe)."""
@@ -27,7 +27,7 @@ class Progress:
     def counter(self, label: str) -> Callable[[int, int], None] | None:
         if self.display is None:
             return None
-        task = self.display.add_task(label, total=None)
+        task = self.display.add_task(_plain(label), total=None)
 
         def advance(done: int, total: int) -> None:
             self.display.update(task, completed=done, total=total)
@@ -45,3 +45,12 @@ def progress(enabled: bool) -> Iterator[Progress]:
 
     with RichProgress(console=Console(stderr=True), transient=True) as display:
         yield Progress(display)
+
+
+def _plain(label: str) -> str:
+    """A label (it may name the user's file) that rich shows as it is, never as markup."""
+    from rich.markup import escape
+
+    from cli.terminal import shown
+
+    return escape(shown(label))

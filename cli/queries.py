@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from cli.render import (
     print_rich,
     screened_json,
 )
+from cli.terminal import cell, json_text, say
 
 
 @click.command("in-force")
@@ -70,7 +70,7 @@ def _screen(path: Path, column: str | None, at, known_at) -> None:
         write = sys.stdout.write
         try:
             for screened in asked.screen(queries, at=at, known_at=known_at):
-                write(json.dumps(screened_json(screened), ensure_ascii=False) + "\n")
+                write(json_text(screened_json(screened)) + "\n")
         except LineError as error:
             raise LedgerError(f"{path} {error}") from None
 
@@ -118,10 +118,10 @@ def parties(search: str | None, as_json: bool) -> None:
         print_json([party_json(p) for p in found])
         return
     table = Table("Id", "Kind", "Name", "Also known as", "Country", title_justify="left",
-                  title=f"{len(found)} parties" + (f" matching {search!r}" if search else ""))
+                  title=cell(f"{len(found)} parties" + (f" matching {search!r}" if search else "")))
     for p in found:
-        table.add_row(p.id, p.kind, p.name, "; ".join(n for n in p.names if n != p.name),
-                      p.country or "")
+        table.add_row(*map(cell, (p.id, p.kind, p.name,
+                                  "; ".join(n for n in p.names if n != p.name), p.country or "")))
     print_rich(table)
 
 
@@ -143,14 +143,14 @@ def show(line_id: str, as_json: bool) -> None:
                     "source_lines": [s.content for s in sources],
                     "related": [line_json(r) for r in related]})
         return
-    click.echo(f"{line.id}  ({line.type}, position {line.position}, "
-               f"recorded {line.recorded_at.isoformat()})")
-    click.echo(json.dumps(line.content, ensure_ascii=False, indent=2))
+    say(f"{line.id}  ({line.type}, position {line.position}, "
+        f"recorded {line.recorded_at.isoformat()})")
+    click.echo(json_text(line.content, indent=2))
     for source in sources:
         c = source.content
-        click.echo(f"source {source.id}: {c.get('publisher')}, {c.get('title')!r}"
-                   f"{', ' + c['url'] if c.get('url') else ''}")
+        say(f"source {source.id}: {c.get('publisher')}, {c.get('title')!r}"
+            f"{', ' + c['url'] if c.get('url') else ''}")
         if c.get("excerpt"):
-            click.echo(f"  \u201c{c['excerpt']}\u201d")
+            say(f"  \u201c{c['excerpt']}\u201d")
     for r in related:
-        click.echo(f"related: {r.id} ({r.type}, recorded {r.recorded_at.isoformat()})")
+        say(f"related: {r.id} ({r.type}, recorded {r.recorded_at.isoformat()})")

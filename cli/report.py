@@ -41,12 +41,11 @@ def report(party, at, known_at, fmt, crisis, start, end, output) -> None:
 
 
 def _render(evidence, fmt: str) -> str:
-    import json
-
+    from cli.terminal import json_text
     from ledger.audit.report import html, tabular
 
     if fmt == "json":
-        return json.dumps(tabular.evidence_json(evidence), ensure_ascii=False, indent=2) + "\n"
+        return json_text(tabular.evidence_json(evidence), indent=2) + "\n"
     return tabular.evidence_csv(evidence) if fmt == "csv" else html.evidence_html(evidence)
 
 
