@@ -45,10 +45,13 @@ def _migrate(direction: str, revision: str) -> None:
     engine = _engine()
     try:
         with ledger_lock(location, WRITER, on_wait), engine.begin() as conn:
-            getattr(migrations, direction)(conn, revision)
+            before, after = migrations.migrate(conn, direction, revision)
     finally:
         engine.dispose()
-    click.echo(f"Read model {direction}d to {revision}.")
+    if before == after or (before is None and after == "base"):
+        click.echo(f"The read model is already at {after}; nothing changed.")
+    else:
+        click.echo(f"Read model {direction}d from {before or 'base'} to {after}.")
 
 
 @db.command()

@@ -125,10 +125,12 @@ def test_a_ledger_at_an_older_revision_refuses_to_open_and_says_to_upgrade(
 
 def test_db_current_upgrade_and_downgrade_report_what_they_did(location, ledger_at_0001):
     assert cli(location, "db", "current").output == f"current: 0001\nexpected: {SCHEMA_REVISION}\n"
-    assert cli(location, "db", "upgrade").output == "Read model upgraded to head.\n"
+    assert cli(location, "db", "upgrade").output == \
+        f"Read model upgraded from 0001 to {SCHEMA_REVISION}.\n"
     assert cli(location, "db", "current").output == \
         f"current: {SCHEMA_REVISION}\nexpected: {SCHEMA_REVISION}\n"
-    assert cli(location, "db", "downgrade", "0001").output == "Read model downgraded to 0001.\n"
+    assert cli(location, "db", "downgrade", "0001").output == \
+        f"Read model downgraded from {SCHEMA_REVISION} to 0001.\n"
 
 
 def test_an_upgrade_waits_for_a_running_import_instead_of_failing_on_a_lock(
