@@ -85,11 +85,12 @@ def ledger_location() -> LedgerLocation:
     return resolve_location(click.get_current_context().find_root().obj)
 
 
-def open_ledger(*, must_exist: bool = True) -> closing[SanctionsLedger]:
+def open_ledger(*, must_exist: bool = True, events_only: bool = False) -> closing[SanctionsLedger]:
     """The ledger named by --db / $SANCTIONS_LEDGER_DB / ./ledger.db, closed afterwards."""
     from ledger.application import SanctionsLedger
 
-    return closing(SanctionsLedger(ledger_location(), must_exist=must_exist))
+    return closing(SanctionsLedger(ledger_location(), must_exist=must_exist,
+                                   events_only=events_only))
 
 
 @contextmanager

@@ -44,6 +44,8 @@ def _migrate(direction: str, revision: str) -> None:
     on_wait = (lambda: click.echo(WAITING, err=True)) if interactive(False) else None
     engine = _engine()
     try:
+        with engine.connect() as conn:  # before the lock, which leaves a file beside SQLite's
+            migrations.refuse_what_is_no_ledger(conn)
         with ledger_lock(location, WRITER, on_wait), engine.begin() as conn:
             before, after = migrations.migrate(conn, direction, revision)
     finally:

@@ -45,5 +45,9 @@ class LedgerNotFoundError(LedgerError):
     """A read was asked of a ledger that does not exist yet."""
 
 
+class NotALedgerError(LedgerError):
+    """The database named as the ledger holds something else: nothing is written into it."""
+
+
 class SchemaError(LedgerError):
     """The ledger's read-model schema is not at the revision this code expects."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from ledger.errors import SchemaError
+from ledger.errors import NotALedgerError, SchemaError
 
 
 def _config(connection: Connection):  # type: ignore[no-untyped-def]
@@ -50,6 +50,7 @@ def migrate(connection: Connection, direction: str, revision: str) -> tuple[str 
     is a ``SchemaError`` and nothing changes; "after" is "base" when no revision is left."""
     from alembic.migration import MigrationContext
 
+    refuse_what_is_no_ledger(connection)
     known = [None, *revisions()]
     before = MigrationContext.configure(connection).get_current_revision()
     target = _target(revision, known)
@@ -62,6 +63,18 @@ def migrate(connection: Connection, direction: str, revision: str) -> tuple[str 
     if step:
         upgrade(connection, revision) if step > 0 else downgrade(connection, revision)
     return before, target or "base"
+
+
+def refuse_what_is_no_ledger(connection: Connection) -> None:
+    """Migrate only a ledger (or an empty database): never somebody else's tables."""
+    from sqlalchemy import inspect
+
+    from ledger.store.chain import CHAIN_TABLE
+
+    tables = set(inspect(connection).get_table_names())
+    if tables and not tables & {"alembic_version", CHAIN_TABLE}:
+        raise NotALedgerError(f"this database is not a sanctions ledger (it holds "
+                              f"{', '.join(sorted(tables)[:5])}); nothing was changed")
 
 
 def _target(revision: str, known: list[str | None]) -> str | None:

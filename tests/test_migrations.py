@@ -187,3 +187,10 @@ def test_a_large_import_and_a_rebuild_leave_the_schema_exactly_as_migrated(
         assert read_model_rows(ledger) == projected
         answer = ledger.get_in_force("big person 1", at=date(2021, 4, 1), known_at=clock.now)
         assert [s.id for s in answer.sanctions] == ["big:s:1"]
+
+
+def test_verify_needs_only_the_events_and_works_at_an_old_read_model_revision(
+        location, ledger_at_0001):
+    result = cli(location, "verify")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: 4 events, chain intact.")

@@ -54,6 +54,21 @@ def ensure_schema(engine: Engine, create: Callable[[Connection], None]) -> None:
                           f"needs {SCHEMA_REVISION}: run 'sanctions-ledger db upgrade'")
 
 
+def other_tables(engine: Engine, ledger_marks: tuple[str, ...]) -> list[str] | None:
+    """None if the database is empty or a ledger (it has one of ``ledger_marks``); else the
+    tables of whatever else it is, so that nothing of a ledger is written into it."""
+    with engine.connect() as conn:
+        tables = inspect(conn).get_table_names()
+    if not tables or any(mark in tables for mark in ledger_marks):
+        return None
+    return sorted(tables)
+
+
+def is_empty(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return not inspect(conn).get_table_names()
+
+
 def is_set_up(engine: Engine) -> bool:
     """Whether a ledger was ever set up here (set-up is serialized only when it was not)."""
     with engine.connect() as conn:
