@@ -69,6 +69,20 @@ def _strings(name: str, value: Any) -> list[str]:
     return list(value)
 
 
+def _name(name: str, value: Any) -> str:
+    """A party's name or alias: text with something in it (a blank one would be matched
+    by a blank query)."""
+    if not _string(name, value).strip():
+        raise ShapeError(f"field '{name}' must not be empty or blank")
+    return value
+
+
+def _names(name: str, value: Any) -> list[str]:
+    for alias in _strings(name, value):
+        _name(name, alias)
+    return list(value)
+
+
 def _string_map(name: str, value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ShapeError(f"field '{name}' must be an object of strings")
@@ -118,9 +132,9 @@ COMMON_OPTIONAL: dict[str, Check] = {"sources": _strings, "note": _string}
 SCHEMA: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     "source": ({"publisher": _string, "title": _string},
                {"url": _string, "published": _date, "excerpt": _string}),
-    "party": ({"kind": _party_kind, "name": _string},
-              {"aliases": _strings, "country": _string, "attributes": _string_map}),
-    "alias": ({"party": _string, "name": _string}, {}),
+    "party": ({"kind": _party_kind, "name": _name},
+              {"aliases": _names, "country": _string, "attributes": _string_map}),
+    "alias": ({"party": _string, "name": _name}, {}),
     "designation": (_SANCTION_REQUIRED, _SANCTION_OPTIONAL),
     "countermeasure": (_SANCTION_REQUIRED, {**_SANCTION_OPTIONAL, "in_response_to": _strings}),
     "amendment": ({"sanction": _string, "effective_from": _date},
