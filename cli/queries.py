@@ -83,22 +83,34 @@ def authority_list(authority: str, at, known_at, as_json: bool) -> None:
 
 @click.command()
 @click.argument("search", required=False)
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True,
+              help="At most this many parties.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Skip this many first (by id): the next page is --offset 200.")
 @json_option
-def parties(search: str | None, as_json: bool) -> None:
-    """Find parties whose id, name or alias contains SEARCH (all parties without it)."""
+def parties(search: str | None, limit: int, offset: int, as_json: bool) -> None:
+    """Find parties whose id, name or alias contains SEARCH (all parties without it),
+    a page at a time; the title says how many there are in all."""
     from rich.table import Table
 
     with open_ledger() as ledger:
-        found = ledger.find_parties(search)
+        found, total = ledger.get_party_page(search, limit=limit, offset=offset)
     if as_json:
         print_json([party_json(p) for p in found])
         return
     table = Table("Id", "Kind", "Name", "Also known as", "Country", title_justify="left",
-                  title=cell(f"{len(found)} parties" + (f" matching {search!r}" if search else "")))
+                  title=cell(f"{total:,} parties" + (f" matching {search!r}" if search else "")))
     for p in found:
         table.add_row(*map(cell, (p.id, p.kind, p.name,
                                   "; ".join(n for n in p.names if n != p.name), p.country or "")))
     print_rich(table)
+    if len(found) < total:
+        say(_page_note(len(found), total, offset))
+
+
+def _page_note(shown: int, total: int, offset: int) -> str:
+    more = f"; the next page: --offset {offset + shown}" if offset + shown < total else ""
+    return f"showing {shown:,} of {total:,} (from number {offset + 1:,}){more}"
 
 
 @click.command()

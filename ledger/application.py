@@ -225,6 +225,12 @@ class SanctionsLedger(Application[UUID]):
         self._catch_up()
         return self.reader.find_parties(search)
 
+    def get_party_page(self, search: str | None = None, *, limit: int = 200,
+                       offset: int = 0) -> tuple[list[PartyEntry], int]:
+        """A page of the parties ``find_parties`` finds, and how many it finds in all."""
+        self._catch_up()
+        return self.reader.party_page(search, limit, offset)
+
     def get_line(self, line_id: str) -> RecordedLine | None:
         self._catch_up()
         return self.reader.get_line(line_id)
