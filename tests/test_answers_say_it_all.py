@@ -9,9 +9,8 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from cli.main import main
+from conftest import invoke as run
 from conftest import ledger_url, record
 from ledger.errors import LineError
 
@@ -28,10 +27,6 @@ LINES = [
 def db(ledger) -> str:
     record(ledger, *LINES)
     return ledger_url(ledger.location)
-
-
-def run(db: str, *args: str):
-    return CliRunner().invoke(main, ["--db", db, *args])
 
 
 def test_parties_beyond_one_page_says_how_many_there_are_and_pages_on(db):

@@ -9,9 +9,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from cli.main import main
+from conftest import invoke as run
 from conftest import ledger_url, record
 
 LINES = [
@@ -24,10 +23,6 @@ LINES = [
 def db(ledger) -> str:
     record(ledger, *LINES)
     return ledger_url(ledger.location)
-
-
-def run(db: str, *args: str):
-    return CliRunner().invoke(main, ["--db", db, *args])
 
 
 def test_export_into_a_regular_file_replaces_it_whole_and_keeps_its_permissions(db, tmp_path):
