@@ -32,9 +32,8 @@ from ledger.read.database import (
     create_answer_engine,
     create_read_engine,
     ensure_schema,
-    is_empty,
     is_set_up,
-    other_tables,
+    table_names,
 )
 from ledger.read.projector import Progress, Projector, fresh_read_model
 from ledger.read.reader import Reader
@@ -109,12 +108,13 @@ class SanctionsLedger(Application[UUID]):
     def _refuse_what_is_no_ledger(self, must_exist: bool) -> None:
         """Write nothing into a database that holds something else, and (for a read)
         nothing into an empty one: it stays exactly as it was."""
-        others = other_tables(self.engine, ("alembic_version", CHAIN_TABLE))
-        if others is None and not (must_exist and is_empty(self.engine)):
+        tables = table_names(self.engine)
+        others = [] if {"alembic_version", CHAIN_TABLE} & set(tables) else tables
+        if not others and (tables or not must_exist):
             return
         self.engine.dispose()
         self.answering.dispose()
-        if others is None:
+        if not others:
             raise LedgerNotFoundError(
                 f"no ledger at {self.location.display}: import a file or a dataset first")
         raise NotALedgerError(f"{self.location.display} is not a sanctions ledger "

@@ -16,8 +16,7 @@ from cli.main import main
 from conftest import ledger_url
 from ledger.datasets import dataset_path
 
-COMMANDS = [["in-force", "X"], ["list", "--authority", "X"], ["parties"], ["verify"],
-            ["history", "X"], ["log"], ["export"], ["show", "X"], ["db", "upgrade"],
+COMMANDS = [["in-force", "X"], ["parties"], ["verify"], ["export"], ["db", "upgrade"],
             ["import", str(dataset_path("xinjiang-2021"))]]
 
 

@@ -1,7 +1,9 @@
 """Each way a user (or the machine) can break a command ends in one line on standard error,
 exit 1 or 2, and a ledger exactly as it was: never a Python traceback.
 
-Run as real processes, so that what reaches the terminal is what a user sees.
+In this process (a traceback would be an exception the runner caught), except what needs
+a real one: the kill of an import's writing process, and a report onto a full device
+(whose failure could otherwise surface only in Python's flush at exit).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import pytest
 
 from conftest import (
+    invoke,
     ledger_url,
     read_model_rows,
     record,
@@ -48,6 +51,13 @@ def finished(process: subprocess.Popen) -> tuple[int, str]:
     return process.returncode, err
 
 
+def in_process(db: str, *args: str) -> tuple[int, str]:
+    result = invoke(db, *args)
+    if not isinstance(result.exception, SystemExit | None):
+        raise result.exception  # a traceback: shown with the test's failure
+    return result.exit_code, result.stderr
+
+
 def file_with(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text)
@@ -55,24 +65,25 @@ def file_with(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def import_of(text: str) -> Callable[[LedgerLocation, Path], tuple[int, str]]:
-    return lambda location, tmp: finished(command(location, "import",
-                                                  str(file_with(tmp, "bad.jsonl", text))))
+    return lambda location, tmp: in_process(ledger_url(location), "import",
+                                            str(file_with(tmp, "bad.jsonl", text)))
 
 
 def plain(*args: str) -> Callable[[LedgerLocation, Path], tuple[int, str]]:
-    return lambda location, tmp: finished(command(location, *args))
+    return lambda location, tmp: in_process(ledger_url(location), *args)
 
 
 def batch_with_a_huge_field(location: LedgerLocation, tmp: Path) -> tuple[int, str]:
     path = file_with(tmp, "customers.csv", "name\n" + "x" * 131_073 + "\n")
-    return finished(command(location, "in-force", "--batch", str(path), "--column", "name"))
+    return in_process(ledger_url(location), "in-force", "--batch", str(path), "--column", "name")
 
 
 def postgres_url_with_a_bad_port(location: LedgerLocation, tmp: Path) -> tuple[int, str]:
-    done = subprocess.run([sys.executable, "-m", "cli", "--db",
-                           "postgresql://u@h:notaport/db", "in-force", "X"],
-                          capture_output=True, text=True, timeout=60, check=False)
-    return done.returncode, done.stderr
+    return in_process("postgresql://u@h:notaport/db", "in-force", "X")
+
+
+def report_onto_a_full_device(location: LedgerLocation, tmp: Path) -> tuple[int, str]:
+    return finished(command(location, "report", "p:a", "-o", "/dev/full"))
 
 
 def the_writing_process_killed(location: LedgerLocation, tmp: Path) -> tuple[int, str]:
@@ -98,7 +109,7 @@ def _writing_child(parent: int) -> int:
 
 CASES: dict[str, tuple[Callable[[LedgerLocation, Path], tuple[int, str]], int]] = {
     "export into a missing directory": (plain("export", "--out", "/nonexistent/dir/x.jsonl"), 1),
-    "report onto a full disk": (plain("report", "p:a", "-o", "/dev/full"), 1),  # not renamed
+    "report onto a full disk": (report_onto_a_full_device, 1),
     "db upgrade to no such revision": (plain("db", "upgrade", "9999"), 1),
     "db downgrade to no such revision": (plain("db", "downgrade", "9999"), 1),
     "a PostgreSQL URL whose port is not a number": (postgres_url_with_a_bad_port, 1),

@@ -54,19 +54,10 @@ def ensure_schema(engine: Engine, create: Callable[[Connection], None]) -> None:
                           f"needs {SCHEMA_REVISION}: run 'sanctions-ledger db upgrade'")
 
 
-def other_tables(engine: Engine, ledger_marks: tuple[str, ...]) -> list[str] | None:
-    """None if the database is empty or a ledger (it has one of ``ledger_marks``); else the
-    tables of whatever else it is, so that nothing of a ledger is written into it."""
+def table_names(engine: Engine) -> list[str]:
+    """Every table of the database, sorted: what is there before a ledger writes anything."""
     with engine.connect() as conn:
-        tables = inspect(conn).get_table_names()
-    if not tables or any(mark in tables for mark in ledger_marks):
-        return None
-    return sorted(tables)
-
-
-def is_empty(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return not inspect(conn).get_table_names()
+        return sorted(inspect(conn).get_table_names())
 
 
 def is_set_up(engine: Engine) -> bool:
