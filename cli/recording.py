@@ -85,13 +85,14 @@ def _record(path: Path, as_json: bool, two_processes: bool):
 def export(out: Path | None) -> None:
     """Write the whole ledger back as an interchange file, in recorded order."""
     from cli.output import write_out
+    from cli.terminal import json_safe
 
     with open_ledger() as ledger:
         if out is None:
             for line in ledger.export_lines():
-                click.echo(line)
+                click.echo(json_safe(line))
             return
-        write_out(out, (line + "\n" for line in ledger.export_lines()))
+        write_out(out, (json_safe(line) + "\n" for line in ledger.export_lines()))
     click.echo(f"Exported the ledger to {out}", err=True)
 
 

@@ -44,4 +44,11 @@ def cell(text: object) -> Any:
 
 def json_text(value: Any, indent: int | None = None) -> str:
     """JSON for a terminal or a pipe: the same data, with nothing a terminal would obey."""
-    return json.dumps(value, ensure_ascii=False, indent=indent, default=str).translate(_IN_JSON)
+    return json_safe(json.dumps(value, ensure_ascii=False, indent=indent, default=str))
+
+
+def json_safe(text: str) -> str:
+    """JSON text (or a ``#`` comment line) with the characters a terminal would obey
+    written as ``\\u`` escapes: they can stand only inside JSON strings, where any
+    reader turns the escape back into the same character."""
+    return text.translate(_IN_JSON)

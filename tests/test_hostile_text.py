@@ -135,3 +135,15 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(host
     assert "\x1b" not in text and "\u202e" not in text
     assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r"))
                    for row in rows for value in row.values())
+
+
+def test_an_export_writes_what_a_terminal_would_obey_as_escapes_and_reimports_the_same(
+        hostile, tmp_path):
+    code, exported = run(hostile, "export")
+    assert code == 0, exported
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", exported)
+    assert "\\u202e" in exported
+    (tmp_path / "export.jsonl").write_text(exported)
+    code, again = run(hostile, "import", str(tmp_path / "export.jsonl"))
+    assert code == 0, again
+    assert "Recorded 0 lines" in again and f"{len(LINES)} already recorded" in again
