@@ -80,19 +80,19 @@ def _record(path: Path, as_json: bool, two_processes: bool):
 
 @click.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (atomically) instead of standard output.")
+              help="Write to this file instead of standard output (a regular file is "
+                   "replaced whole or not at all).")
 def export(out: Path | None) -> None:
     """Write the whole ledger back as an interchange file, in recorded order."""
+    from cli.output import write_out
+    from cli.terminal import json_safe
+
     with open_ledger() as ledger:
         if out is None:
             for line in ledger.export_lines():
-                click.echo(line)
+                click.echo(json_safe(line))
             return
-        partial = out.with_name(f".{out.name}.partial")
-        with partial.open("w", encoding="utf-8") as stream:
-            for line in ledger.export_lines():
-                stream.write(line + "\n")
-        os.replace(partial, out)
+        write_out(out, (json_safe(line) + "\n" for line in ledger.export_lines()))
     click.echo(f"Exported the ledger to {out}", err=True)
 
 

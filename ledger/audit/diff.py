@@ -47,7 +47,7 @@ def compare(before: list[SanctionInForce], after: list[SanctionInForce]
 
 def get_diff(reader: Reader, authority: str, start: date, end: date,
              known_at: datetime) -> ListDiff:
-    entry = reader.resolve_party(authority)
+    entry = reader.resolve_party(authority, authority=True)
     before, after = (reader.find_in_force(authority=entry.id, at=day, known_at=known_at)
                      for day in (start, end))
     return ListDiff(entry, start, end, known_at, *compare(before, after))

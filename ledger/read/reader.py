@@ -30,7 +30,7 @@ from ledger.domain.answers import (
     SpanInForce,
 )
 from ledger.domain.names import fold_name, lower_name
-from ledger.errors import AmbiguousPartyError, UnknownPartyError
+from ledger.errors import AmbiguousPartyError, NotAnAuthorityError, UnknownPartyError
 from ledger.read import sql
 from ledger.read.sql import KnownLine, ProjectionStatus
 
@@ -112,7 +112,7 @@ class Reader:
         """What is in force against (role "target") or imposed by (role "authority")
         ``party`` on ``at`` as known at ``known_at`` (capped at what the read model holds
         whole), with the lines it rests on."""
-        entry = self.resolve_party(party)
+        entry = self.resolve_party(party, authority=role == "authority")
         found, lines = self._in_force_citing(role, entry.id, at, self.known_by(known_at))
         evidence = {line.id: line for line in sorted(lines, key=lambda line: line.position)}
         in_recorded_order = [
@@ -271,14 +271,18 @@ class Reader:
                 for sanction_id, kind, authority, target, valid_from, valid_until, measures,
                 effective_from in self._rows(d.sql(statement), tuple(parameters))]
 
-    def resolve_party(self, text: str) -> PartyEntry:
-        """A party by id, else by name or alias (case-insensitive, then folded)."""
+    def resolve_party(self, text: str, *, authority: bool = False) -> PartyEntry:
+        """A party by id, else by name or alias (case-insensitive, then folded); with
+        ``authority``, one of kind authority (only those keep a list)."""
         found = self.parties([text]) or self.parties(self._named([text]).get(text, []))
         if not found:
             raise UnknownPartyError(f"no party has the id, name or alias {text!r}")
         if len(found) > 1:
             listed = "; ".join(f"{p.id} ({p.name})" for p in found)
             raise AmbiguousPartyError(f"{text!r} names more than one party: {listed}")
+        if authority and found[0].kind != "authority":
+            raise NotAnAuthorityError(f"{text!r} is {found[0].name} ({found[0].id}), "
+                                      f"a {found[0].kind}, not an authority")
         return found[0]
 
     def resolve_parties(self, texts: Iterable[str]) -> dict[str, list[str]]:
@@ -315,13 +319,21 @@ class Reader:
 
     def find_parties(self, search: str | None = None, limit: int = 200) -> list[PartyEntry]:
         """Parties whose id, name or alias contains ``search`` (all parties without it)."""
+        return self.party_page(search, limit)[0]
+
+    def party_page(self, search: str | None = None, limit: int = 200,
+                   offset: int = 0) -> tuple[list[PartyEntry], int]:
+        """``limit`` parties from ``offset`` on, by id, of those ``find_parties`` finds;
+        and how many it finds in all."""
         if not search:
-            return self._entries(list(self._rows(self._dialect.sql(sql.FIRST_PARTIES), (limit,))))
+            rows = self._rows(self._dialect.sql(sql.FIRST_PARTIES), (limit, offset))
+            return self._entries(list(rows)), int(next(self._rows(sql.PARTY_COUNT, ()))[0])
         patterns = (sql.containing(lower_name(search)), sql.containing(fold_name(search)),
                     sql.containing(search))
         ids = sorted(ident for (ident,) in self._rows(self._dialect.sql(sql.PARTIES_CONTAINING),
                                                       patterns))
-        return self.parties(ids[:limit])  # a broad search matches more ids than SQLite binds
+        # a broad search matches more ids than SQLite binds
+        return self.parties(ids[offset:offset + limit]), len(ids)
 
     def _entries(self, rows: list[Any]) -> list[PartyEntry]:
         read_names = self._dialect.read_names

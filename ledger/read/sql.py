@@ -72,7 +72,9 @@ SPANS_AGAINST_CITING = f"{CITING} target = ? AND {IN_FORCE_ON}"
 SPANS_IMPOSED_BY_CITING = f"{CITING} authority = ? AND {IN_FORCE_ON}"
 # A party's names come with it (``{names}``: the driver's aggregate of them, in the order
 # the index on party_names.party_id keeps them, as a read of its own did).
-FIRST_PARTIES = f"SELECT {PARTY_COLUMNS}, {{names}} FROM parties ORDER BY party_id LIMIT ?"
+FIRST_PARTIES = (f"SELECT {PARTY_COLUMNS}, {{names}} FROM parties ORDER BY party_id "
+                 "LIMIT ? OFFSET ?")
+PARTY_COUNT = "SELECT count(*) FROM parties"
 # Statements over a list: ``{among}`` is where the list goes, always the first parameter.
 SPANS_AGAINST_ANY = (f"SELECT {SPAN_COLUMNS} FROM sanction_spans "
                       f"WHERE target {{among}} AND {IN_FORCE_ON}")
