@@ -154,7 +154,7 @@ def show(line_id: str, known_at, as_json: bool) -> None:
                     "related": [line_json(r) for r in related], **known.fields})
         return
     click.echo(f"{line.id}  ({line.type}, position {line.position}, "
-               f"recorded {line.recorded_at.isoformat()}; {known.text})")
+               f"recorded {line.recorded_at.isoformat()}), {known.text}")
     click.echo(json.dumps(line.content, ensure_ascii=False, indent=2))
     for source in sources:
         c = source.content
