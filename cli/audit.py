@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.params import json_option, open_ledger, print_json
+from cli.params import json_option, known_at_option, now, open_ledger, print_json
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -28,7 +28,8 @@ def verify(expect_head: str | None, checkpoints: tuple[Path, ...],
     fault, or if the log no longer holds a head written down or extends a checkpoint."""
     from ledger.errors import TamperError
 
-    with open_ledger() as ledger:
+    # The log alone needs no particular read-model revision; --read-model compares it.
+    with open_ledger(events_only=not read_model) as ledger:
         result = ledger.verify(expect_head, checkpoints, public_keys, read_model=read_model)
     chain = result.chain
     if as_json:
@@ -54,17 +55,25 @@ def verify(expect_head: str | None, checkpoints: tuple[Path, ...],
 @click.option("--since", type=int, default=0, metavar="POSITION",
               help="Only events after this position.")
 @click.option("--limit", type=int, default=None, help="At most this many events.")
+@known_at_option
 @json_option
-def log(since: int, limit: int | None, as_json: bool) -> None:
-    """The raw event log in recorded order: position, recorded time, type, id, hash."""
-    import json
+def log(since: int, limit: int | None, known_at, as_json: bool) -> None:
+    """The raw event log in recorded order: position, recorded time, type, id, hash.
+
+    Events recorded after --known-at are left out; the text form says first as
+    of when the log is shown.
+    """
+    from cli.terminal import json_text, say
 
     with open_ledger() as ledger:
-        for entry in ledger.get_log(since, limit):
+        known = ledger.get_known(known_at or now())
+        if not as_json:
+            click.echo(f"Log {known.text}:")
+        for entry in ledger.get_log(since, limit, known_at=known.moment):
             if as_json:
-                click.echo(json.dumps({
+                click.echo(json_text({
                     "position": entry.position, "recorded_at": entry.recorded_at.isoformat(),
                     "type": entry.type, "id": entry.line_id, "hash": entry.hash}))
             else:
-                click.echo(f"{entry.position:>8}  {entry.recorded_at.isoformat()}  "
-                           f"{entry.type:<14} {entry.line_id}  {entry.hash[:16]}")
+                say(f"{entry.position:>8}  {entry.recorded_at.isoformat()}  "
+                    f"{entry.type:<14} {entry.line_id}  {entry.hash[:16]}")

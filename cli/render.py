@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from cli.terminal import cell
+
 if TYPE_CHECKING:
     from ledger.domain.answers import (
         InForceAnswer,
@@ -44,7 +46,7 @@ def sanction_json(sanction: SanctionInForce,
 
 def answer_json(answer: InForceAnswer) -> dict[str, Any]:
     return {
-        "at": answer.at.isoformat(), "known_at": answer.known_at.isoformat(),
+        "at": answer.at.isoformat(), **answer.known.fields,
         "party" if answer.role == "target" else "authority": party_json(answer.party),
         "sanctions": [sanction_json(s, answer.evidence) for s in answer.sanctions],
     }
@@ -54,7 +56,7 @@ def screened_json(screened: Screened) -> dict[str, Any]:
     """One line of batch screening; evidence as line ids (``show ID`` has the rest)."""
     return {"query": screened.query, "status": screened.status, "matches": screened.matches,
             "sanctions": [{**sanction_fields(s), "evidence": s.evidence}
-                          for s in screened.sanctions]}
+                          for s in screened.sanctions], **screened.known.fields}
 
 
 def answer_table(answer: InForceAnswer) -> Any:
@@ -63,8 +65,8 @@ def answer_table(answer: InForceAnswer) -> Any:
 
     role = "against" if answer.role == "target" else "imposed by"
     title = (f"In force {role} {answer.party.name} ({answer.party.id}) on {answer.at}, "
-             f"as known at {answer.known_at.isoformat(timespec='seconds')}")
-    table = Table(title=title, title_justify="left", caption_justify="left")
+             f"{answer.known.text}")
+    table = Table(title=cell(title), title_justify="left", caption_justify="left")
     other = "Authority" if answer.role == "target" else "Target"
     table.add_column("Sanction", overflow="fold", ratio=3)
     table.add_column(other, overflow="fold", ratio=3)
@@ -72,9 +74,9 @@ def answer_table(answer: InForceAnswer) -> Any:
     for column in ("From", "Until", "Evidence"):
         table.add_column(column, no_wrap=True)
     for s in answer.sanctions:
-        table.add_row(s.id, s.authority if answer.role == "target" else s.target,
-                      ", ".join(s.measures), str(s.effective_from),
-                      str(s.effective_until or "open-ended"), _lines(len(s.evidence)))
+        table.add_row(*map(cell, (s.id, s.authority if answer.role == "target" else s.target,
+                                  ", ".join(s.measures), s.effective_from,
+                                  s.effective_until or "open-ended", _lines(len(s.evidence)))))
     table.caption = f"{len(answer.sanctions)} in force" if answer.sanctions else "none in force"
     return table
 

@@ -39,14 +39,15 @@ from ledger.audit.readcheck import compare_read_model
 from ledger.audit.replay import Replay
 from ledger.audit.report.model import CrisisReport, EvidenceReport, build_crisis, build_report
 from ledger.audit.tamper import Verification, verify_all
-from ledger.domain.answers import InForceAnswer, PartyEntry, RecordedLine, Screened
-from ledger.errors import LedgerNotFoundError
+from ledger.domain.answers import InForceAnswer, KnownAt, PartyEntry, RecordedLine, Screened
+from ledger.errors import LedgerNotFoundError, NotALedgerError
 from ledger.read.database import (
     can_write_read_model,
     create_answer_engine,
     create_read_engine,
     ensure_schema,
     is_set_up,
+    table_names,
 )
 from ledger.read.projector import Progress, Projector, fresh_read_model
 from ledger.read.reader import Reader
@@ -90,7 +91,13 @@ class SanctionsLedger(Application[UUID]):
     name = APPLICATION_NAME
 
     def __init__(self, location: LedgerLocation, *, clock: Clock = utc_now,
-                 must_exist: bool = False):
+                 must_exist: bool = False, events_only: bool = False):
+        """Open (or, unless ``must_exist``, create) the ledger at ``location``.
+
+        With ``events_only`` the read model may be at any revision, or none: for
+        ``verify``, which reads the stored events alone. Such a ledger answers no
+        question and never catches up.
+        """
         if must_exist and not location.exists():
             raise LedgerNotFoundError(
                 f"no ledger at {location.display}: import a file or a dataset first")
@@ -98,21 +105,39 @@ class SanctionsLedger(Application[UUID]):
         self.clock = clock
         self.engine = create_read_engine(location)
         self.answering = create_answer_engine(location, self.engine)
+        self._refuse_what_is_no_ledger(must_exist)
         # A fresh ledger is set up by one process at a time (tables, then migrations).
         with nullcontext() if is_set_up(self.engine) else ledger_lock(location, SETUP):
             super().__init__(env=location.eventsourcing_env())
             try:
-                ensure_schema(self.engine, create_read_model)
+                if not events_only:
+                    ensure_schema(self.engine, create_read_model)
             except BaseException:
                 self.close()  # e.g. an older revision: do not leave the recorder's pool open
                 raise
-        self.read_only = not can_write_read_model(self.engine)
+        self.read_only = events_only or not can_write_read_model(self.engine)
         self.event_log = EventLog(self.recorder, self.mapper)
         self.store = LedgerStore(location, self.engine, self.event_log)
         self.projector = Projector(self.event_log, self.engine)
         #: Reads as the read model stands, without catching up (reads only: autocommit
         #: on PostgreSQL).
         self.reader = Reader.of_engine(self.answering)
+
+    def _refuse_what_is_no_ledger(self, must_exist: bool) -> None:
+        """Write nothing into a database that holds something else, and (for a read)
+        nothing into an empty one: it stays exactly as it was."""
+        tables = table_names(self.engine)
+        others = [] if {"alembic_version", CHAIN_TABLE} & set(tables) else tables
+        if not others and (tables or not must_exist):
+            return
+        self.engine.dispose()
+        self.answering.dispose()
+        if not others:
+            raise LedgerNotFoundError(
+                f"no ledger at {self.location.display}: import a file or a dataset first")
+        raise NotALedgerError(f"{self.location.display} is not a sanctions ledger "
+                              f"(it holds {', '.join(others[:5])}"
+                              f"{', ...' if len(others) > 5 else ''}); nothing was changed")
 
     def construct_transcoder(self) -> FastJSONTranscoder:
         transcoder = FastJSONTranscoder()
@@ -191,13 +216,12 @@ class SanctionsLedger(Application[UUID]):
                 status = Reader.within(conn).status()
             yield Reader.within(conn, status)
 
-    def _catch_up(self) -> None:
-        if not self.read_only:
-            self.projector.catch_up()
-
-    def _known_by(self, known_at: datetime) -> datetime:
+    def get_known(self, known_at: datetime | None = None) -> KnownAt:
+        """The moment an answer asked as of ``known_at`` (None: now) is given as of: capped
+        at what the ledger holds whole. Every query caps alike: asking it first and
+        passing its ``moment`` on gives the answer as of that moment."""
         with self._reading() as reader:
-            return reader.known_by(known_at)
+            return reader.known(known_at or self.clock())
 
     def get_in_force(self, party: str, *, at: date, known_at: datetime) -> InForceAnswer:
         with self._reading() as reader:
@@ -214,13 +238,38 @@ class SanctionsLedger(Application[UUID]):
         with self._reading() as reader:
             yield from reader.screen(queries, at=at, known_at=known_at)
 
-    def find_parties(self, search: str | None = None) -> list[PartyEntry]:
-        self._catch_up()
-        return self.reader.find_parties(search)
+    def find_parties(self, search: str | None = None, *,
+                     known_at: datetime | None = None) -> list[PartyEntry]:
+        """Parties, with the names they had, as known at ``known_at`` (None: now)."""
+        with self._reading() as reader:
+            return reader.find_parties(search, known_at=reader.known(
+                known_at or self.clock()).moment)
 
-    def get_line(self, line_id: str) -> RecordedLine | None:
-        self._catch_up()
-        return self.reader.get_line(line_id)
+    def get_party_page(self, search: str | None = None, *, known_at: datetime | None = None,
+                       limit: int = 200, offset: int = 0) -> tuple[list[PartyEntry], int]:
+        """A page of the parties ``find_parties`` finds as known at ``known_at`` (None: now),
+        and how many it finds in all."""
+        with self._reading() as reader:
+            return reader.party_page(search, known_at=reader.known(known_at or self.clock()).moment,
+                                     limit=limit, offset=offset)
+
+    def get_line(self, line_id: str, *, known_at: datetime | None = None) -> RecordedLine | None:
+        """The line recorded with this id, if it was recorded by ``known_at`` (None: now)."""
+        return next(iter(self.get_lines([line_id], known_at=known_at)), None)
+
+    def get_lines(self, line_ids: Iterable[str], *,
+                  known_at: datetime | None = None) -> list[RecordedLine]:
+        """The lines with these ids recorded by ``known_at`` (None: now), in recorded order."""
+        with self._reading() as reader:
+            moment = reader.known(known_at or self.clock()).moment
+            return [line for line in reader.lines(line_ids) if line.recorded_at <= moment]
+
+    def get_lines_about(self, record_id: str, *,
+                        known_at: datetime | None = None) -> list[RecordedLine]:
+        """Every line about a record (its own, and those naming it) recorded by ``known_at``."""
+        with self._reading() as reader:
+            moment = reader.known(known_at or self.clock()).moment
+            return [line for line in reader.lines_about(record_id) if line.recorded_at <= moment]
 
     def iter_events(self, batch: int = 1000) -> Iterator[DomainEventProtocol[UUID]]:
         """Every stored event in recorded order, decoded: the input of the pure fold."""
@@ -239,7 +288,8 @@ class SanctionsLedger(Application[UUID]):
         report = check_log(self.engine, {checkpoint.size for checkpoint in opened})
         verification = verify_all(self.engine, report, expected, opened)
         if read_model and verification.chain.ok:
-            self._catch_up()
+            with self._reading():  # caught up first, unless this role only reads
+                pass
             with ledger_lock(self.location, WRITER):
                 differences = compare_read_model(self.event_log, self.engine)
             verification.failures.extend(
@@ -283,20 +333,23 @@ class SanctionsLedger(Application[UUID]):
         with self.engine.connect() as conn:
             return prove_line(conn, line_id, line.position, note, self.origin)
 
-    def get_log(self, since: int = 0, limit: int | None = None) -> Iterator[LogEntry]:
-        self._catch_up()
-        return read_log(self.engine, since, limit)
+    def get_log(self, since: int = 0, limit: int | None = None, *,
+                known_at: datetime | None = None) -> Iterator[LogEntry]:
+        """The log's entries recorded by ``known_at`` (None: now), after ``since``."""
+        return read_log(self.engine, since, limit, known_at=self.get_known(known_at).moment)
 
-    def export_lines(self) -> Iterator[str]:
-        """The ledger as an interchange file: every line as filed, in recorded order.
+    def export_lines(self, known_at: datetime | None = None) -> Iterator[str]:
+        """The ledger as an interchange file: every line recorded by ``known_at`` (None: now)
+        as filed, in recorded order.
 
         A comment marks each recorded time, so a reader of the export can still
         see when the ledger learnt each group of lines (re-import ignores it).
         """
-        self._catch_up()
+        known = self.get_known(known_at)
         yield "# sanctions-ledger export: interchange format version 1"
+        yield f"# {known.text}"
         last = None
-        for line in self.reader.iter_lines():
+        for line in self.reader.iter_lines(known_at=known.moment):
             if line.recorded_at != last:
                 yield f"# recorded at {line.recorded_at.isoformat()}"
                 last = line.recorded_at
@@ -307,19 +360,19 @@ class SanctionsLedger(Application[UUID]):
     def get_history(self, party: str, *, known_at: datetime) -> History:
         """Everything the ledger holds about a party, in valid-time order."""
         with self._reading() as reader:
-            return get_history(reader, party, reader.known_by(known_at))
+            return get_history(reader, party, reader.known(known_at))
 
     def get_diff(self, authority: str, *, start: date, end: date,
                  known_at: datetime) -> ListDiff:
         """What changed on an authority's list between two days, as known at one moment."""
         with self._reading() as reader:
-            return get_diff(reader, authority, start, end, reader.known_by(known_at))
+            return get_diff(reader, authority, start, end, reader.known(known_at))
 
     def get_replay(self, *, by: str, known_at: datetime, today: date,
                    start: date | None = None, end: date | None = None,
                    authority: str | None = None, at: date | None = None) -> Replay:
         """The ledger's story step by step, by valid or by recorded time."""
-        return Replay(self.reader, by=by, known_at=self._known_by(known_at), start=start,
+        return Replay(self.reader, by=by, known=self.get_known(known_at), start=start,
                       end=end, authority=authority, at=at, today=today)
 
     def get_report(self, party: str, *, at: date, known_at: datetime) -> EvidenceReport:
@@ -334,5 +387,5 @@ class SanctionsLedger(Application[UUID]):
     def get_crisis_report(self, *, start: date, end: date, known_at: datetime) -> CrisisReport:
         """Every sanction that started between two days, and what answered what."""
         with self._reading() as reader:
-            return build_crisis(reader, start, end, reader.known_by(known_at),
+            return build_crisis(reader, start, end, reader.known(known_at),
                                 chain=self.check_chain(), generated_at=self.clock())

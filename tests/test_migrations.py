@@ -27,6 +27,7 @@ from conftest import (
     write_generated_file,
 )
 from ledger.application import SanctionsLedger
+from ledger.errors import UnknownPartyError
 from ledger.read import SCHEMA_REVISION
 from ledger.read.database import create_read_engine, current_revision
 from ledger.read.schema import metadata
@@ -125,10 +126,12 @@ def test_a_ledger_at_an_older_revision_refuses_to_open_and_says_to_upgrade(
 
 def test_db_current_upgrade_and_downgrade_report_what_they_did(location, ledger_at_0001):
     assert cli(location, "db", "current").output == f"current: 0001\nexpected: {SCHEMA_REVISION}\n"
-    assert cli(location, "db", "upgrade").output == "Read model upgraded to head.\n"
+    assert cli(location, "db", "upgrade").output == \
+        f"Read model upgraded from 0001 to {SCHEMA_REVISION}.\n"
     assert cli(location, "db", "current").output == \
         f"current: {SCHEMA_REVISION}\nexpected: {SCHEMA_REVISION}\n"
-    assert cli(location, "db", "downgrade", "0001").output == "Read model downgraded to 0001.\n"
+    assert cli(location, "db", "downgrade", "0001").output == \
+        f"Read model downgraded from {SCHEMA_REVISION} to 0001.\n"
 
 
 def test_an_upgrade_waits_for_a_running_import_instead_of_failing_on_a_lock(
@@ -161,7 +164,36 @@ def test_the_schema_comparison_sees_what_0002_added(engine):
     found = {(diff[0], getattr(diff[-1], "name", None)) for diff in schema_differences(engine)}
     assert found == {("add_column", "complete_until"),
                      ("add_index", "ix_recorded_lines_recorded_at"),
-                     ("add_index", "ix_party_names_party_id")}  # and what 0003 added
+                     ("add_index", "ix_party_names_party_id"),  # and what 0003 added
+                     *(("add_column", column) for column in (  # and 0004
+                         "recorded_from", "recorded_until", "valid_from", "valid_until"))}
+
+
+def test_a_ledger_at_0003_upgrades_to_names_as_known_exactly_as_a_rebuild_writes_them(
+        location, engine, clock: Clock):
+    """0004 gives each party and name the recorded time it became known, from the recorded
+    lines: names from a party line and from a later alias line, the same name from both."""
+    ledger = SanctionsLedger(location, clock=clock)
+    record(ledger, *LINES)
+    first = clock.now
+    clock.advance()
+    record(ledger, {"type": "alias", "id": "a:1", "party": "person:a", "name": "Ex Official"},
+           {"type": "alias", "id": "a:2", "party": "person:a", "name": "Person A"},
+           {"type": "party", "id": "person:b", "kind": "person", "name": "Person B",
+            "aliases": ["Ex Official"]})
+    names_before = [(p.id, p.names) for p in ledger.find_parties()]
+    ledger.close()
+    migrate(engine, "downgrade", "0003")
+    assert cli(location, "db", "upgrade").exit_code == 0
+    with closing(SanctionsLedger(location, clock=clock)) as upgraded:
+        migrated = read_model_rows(upgraded)
+        assert [(p.id, p.names) for p in upgraded.find_parties()] == names_before
+        assert [p.id for p in upgraded.find_parties("official", known_at=first)] == []
+        with pytest.raises(UnknownPartyError):
+            upgraded.get_in_force("Ex Official", at=date(2021, 4, 1), known_at=first)
+        upgraded.rebuild_read_model()
+        assert read_model_rows(upgraded) == migrated
+        assert schema_differences(engine) == []
 
 
 # A bulk write on SQLite drops the question-only indexes and builds them again before
@@ -185,3 +217,10 @@ def test_a_large_import_and_a_rebuild_leave_the_schema_exactly_as_migrated(
         assert read_model_rows(ledger) == projected
         answer = ledger.get_in_force("big person 1", at=date(2021, 4, 1), known_at=clock.now)
         assert [s.id for s in answer.sanctions] == ["big:s:1"]
+
+
+def test_verify_needs_only_the_events_and_works_at_an_old_read_model_revision(
+        location, ledger_at_0001):
+    result = cli(location, "verify")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: 4 events, chain intact.")

@@ -6,12 +6,13 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 
 from ledger.audit.integrity import as_stored_row, walk_log
+from ledger.errors import SchemaError
 from ledger.read.schema import UTCDateTime
 from ledger.store.chain import CHAIN_TABLE, ChainReport
-from ledger.store.logtree import stored_nodes
+from ledger.store.logtree import has_tree, stored_nodes
 from ledger.store.tables import stored_events
 
 
@@ -33,6 +34,9 @@ def check_log(engine: Engine, sizes: Collection[int] = ()) -> ChainReport:
     chain_sql = text(f"SELECT position, hash, leaf_index, leaf_hash FROM {CHAIN_TABLE} "
                      "ORDER BY position")
     with engine.connect() as events_conn, engine.connect() as chain_conn:
+        if not has_tree(chain_conn):
+            raise SchemaError("the ledger's event log has no Merkle tree yet (it was recorded "
+                              "by an older version): run 'sanctions-ledger db upgrade'")
         nodes = stored_nodes(chain_conn)
         events = events_conn.execution_options(stream_results=True, yield_per=5000)
         chain = chain_conn.execution_options(stream_results=True, yield_per=5000)
@@ -42,16 +46,19 @@ def check_log(engine: Engine, sizes: Collection[int] = ()) -> ChainReport:
             nodes, contiguous=engine.dialect.name == "sqlite", sizes=sizes)
 
 
-def read_log(engine: Engine, since: int = 0, limit: int | None = None) -> Iterator[LogEntry]:
-    """The recorded lines in position order, each with the hash that seals it."""
+def read_log(engine: Engine, since: int = 0, limit: int | None = None, *,
+             known_at: datetime) -> Iterator[LogEntry]:
+    """The lines recorded by ``known_at``, in position order, each with the hash that
+    seals it."""
     query = text(
         "SELECT r.position, r.recorded_at, r.type, r.line_id, c.hash "
         f"FROM recorded_lines r JOIN {CHAIN_TABLE} c ON c.position = r.position "
-        "WHERE r.position > :since ORDER BY r.position"
-        + (" LIMIT :limit" if limit is not None else ""))
+        "WHERE r.position > :since AND r.recorded_at <= :known_at ORDER BY r.position"
+        + (" LIMIT :limit" if limit is not None else "")
+    ).bindparams(bindparam("known_at", type_=UTCDateTime))
     to_aware = UTCDateTime().process_result_value
     with engine.connect() as conn:
-        params = {"since": since, "limit": limit}
+        params = {"since": since, "limit": limit, "known_at": known_at}
         for row in conn.execution_options(stream_results=True).execute(query, params):
             recorded = row.recorded_at
             if isinstance(recorded, str):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from ledger.store.chain import CHAIN_TABLE, GENESIS, ChainLink, EventRow, chain_rows, oid_hex
 from ledger.store.tree import CompactRange, NodeId, StoredNode
@@ -98,6 +98,12 @@ def connection_store(conn: Connection) -> SQLNodeStore:
 
     return SQLNodeStore(lambda sql, params: conn.exec_driver_sql(sql, tuple(params)).all(),
                         execute_many, placeholder="?" if conn.dialect.name == "sqlite" else "%s")
+
+
+def has_tree(conn: Connection) -> bool:
+    """Whether the log keeps its Merkle tree (a ledger from before it lacks the columns)."""
+    columns = {column["name"] for column in inspect(conn).get_columns(CHAIN_TABLE)}
+    return "leaf_index" in columns and inspect(conn).has_table(MERKLE_TABLE)
 
 
 def stored_nodes(conn: Connection) -> dict[NodeId, bytes]:

@@ -8,8 +8,7 @@ never updated in place), ``merkle_nodes`` receives the stored subtrees, and
 has all of it, and this revision only records that.
 
 Revision ID: 0005
-Revises: 0003 (0004 is the knownat branch's names_as_known: whichever lands second
-revises the other)
+Revises: 0004
 """
 
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ from ledger.store.tables import (
 from ledger.store.tree import CompactRange
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
