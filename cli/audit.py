@@ -45,8 +45,9 @@ def verify(expect_head: str | None, checkpoints: tuple[Path, ...],
                                                 "--json lists them)"
                                                 if len(result.failures) > 1 else ""))
     if not as_json:
-        click.echo(f"OK: {chain.events} events, chain and Merkle tree intact. "
-                   f"Head: {chain.head}")
+        kept = ("chain and Merkle tree intact." if chain.tree_stored else "chain intact. No "
+                "stored Merkle tree yet: 'sanctions-ledger db upgrade' builds it.")
+        click.echo(f"OK: {chain.events} events, {kept} Head: {chain.head}")
         for line in result.checked:
             click.echo(f"OK: {line}")
 

@@ -438,11 +438,14 @@ def test_a_ledger_from_before_the_tree_gets_it_from_its_migration_and_keeps_its_
     engine = create_read_engine(ledger.location)
     try:
         with engine.begin() as conn:
-            migrations.downgrade(conn, "0003")
+            migrations.downgrade(conn, "0004")
         with engine.connect() as conn:
             columns = list(conn.exec_driver_sql("SELECT * FROM event_chain LIMIT 1").keys())
             assert columns == ["position", "hash"]
-        assert_fails(cli(ledger.location, "verify"), "run 'sanctions-ledger db upgrade'")
+        before = scene.verify(scene.folder / "checkpoint-1")  # roots come from the events
+        assert before.exit_code == 0, before.output
+        assert "No stored Merkle tree yet: 'sanctions-ledger db upgrade' builds it." \
+            in before.output
         assert cli(ledger.location, "db", "upgrade").exit_code == 0
     finally:
         engine.dispose()

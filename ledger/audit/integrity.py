@@ -48,7 +48,7 @@ class LogWalk:
 
     contiguous: bool  # positions are numbered without gaps (SQLite)
     sizes: Collection[int]  # tree sizes whose roots to keep
-    stored_nodes: dict[NodeId, bytes]
+    stored_nodes: dict[NodeId, bytes] | None  # None: no tree stored, roots from the events only
     previous_hash: str = GENESIS
     previous_position: int = 0
     recorded_at: datetime | None = None
@@ -58,7 +58,7 @@ class LogWalk:
     def report(self, fault: Fault | None = None) -> ChainReport:
         return ChainReport(self.tree.size, self.previous_position, self.previous_hash,
                            fault.position if fault else None, fault.problem if fault else None,
-                           self.roots)
+                           self.roots, self.stored_nodes is not None)
 
     def step(self, event: StoredRow, link: LinkRow | None) -> None:
         position, oid, version, topic, state = event
@@ -68,7 +68,7 @@ class LogWalk:
         if link[1] != digest:
             raise Fault(position, "the event's content does not match its recorded hash")
         leaf = event_leaf_hash(position, oid, version, topic, state)
-        if bytes(link[3]) != leaf:
+        if self.stored_nodes is not None and bytes(link[3]) != leaf:
             raise Fault(position, "the stored Merkle leaf is not the hash of the event")
         self._check_recorded_time(position, state)
         self._grow(position, leaf)
@@ -85,7 +85,7 @@ class LogWalk:
         if self.contiguous and position != self.previous_position + 1:
             raise Fault(position, f"positions jump from {self.previous_position} to {position}: "
                                   f"the event at {self.previous_position + 1} was deleted")
-        if link[2] != self.tree.size:
+        if self.stored_nodes is not None and link[2] != self.tree.size:
             raise Fault(position, f"the event is leaf {link[2]} of the tree where leaf "
                                   f"{self.tree.size} comes next (a leaf was removed or added)")
 
@@ -98,7 +98,7 @@ class LogWalk:
 
     def _grow(self, position: int, leaf: bytes) -> None:
         for level, offset, digest in self.tree.extend((leaf,)):
-            if level == 0:
+            if level == 0 or self.stored_nodes is None:
                 continue
             stored = self.stored_nodes.pop(NodeId(level, offset), None)
             if stored != digest:
@@ -119,17 +119,21 @@ def recorded_time(position: int, state: bytes) -> datetime:
 
 
 def walk_log(events: Iterable[StoredRow], chain: Iterable[LinkRow],
-             stored_nodes: Mapping[NodeId, bytes], *, contiguous: bool,
+             stored_nodes: Mapping[NodeId, bytes] | None, *, contiguous: bool,
              sizes: Collection[int] = ()) -> ChainReport:
-    """Check the whole log, both iterables in position order; stop at the first fault."""
-    walk = LogWalk(contiguous, set(sizes), dict(stored_nodes))
+    """Check the whole log, both iterables in position order; stop at the first fault.
+
+    ``stored_nodes`` None: the ledger keeps no tree yet (recorded before it, not
+    migrated); leaves and roots are still computed from the events.
+    """
+    walk = LogWalk(contiguous, set(sizes), None if stored_nodes is None else dict(stored_nodes))
     links: Iterator[LinkRow] = iter(chain)
     try:
         for event in events:
             walk.step(event, next(links, None))
         if (extra := next(links, None)) is not None:
             raise Fault(extra[0], "a chained event is missing from the store (removed)")
-        if walk.stored_nodes:
+        if walk.stored_nodes:  # None or empty: nothing past the end
             node = min(walk.stored_nodes)
             raise Fault(walk.previous_position, f"the stored Merkle tree has a subtree past the "
                                                 f"log's end (level {node.level}, offset "

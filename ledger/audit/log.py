@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import Engine, bindparam, text
 
 from ledger.audit.integrity import as_stored_row, walk_log
-from ledger.errors import SchemaError
 from ledger.read.schema import UTCDateTime
 from ledger.store.chain import CHAIN_TABLE, ChainReport
 from ledger.store.logtree import has_tree, stored_nodes
@@ -31,13 +30,12 @@ def check_log(engine: Engine, sizes: Collection[int] = ()) -> ChainReport:
     table, position = stored_events(engine.dialect.name)
     events_sql = text(f"SELECT {position}, originator_id, originator_version, topic, state "
                       f"FROM {table} ORDER BY {position}")
-    chain_sql = text(f"SELECT position, hash, leaf_index, leaf_hash FROM {CHAIN_TABLE} "
-                     "ORDER BY position")
     with engine.connect() as events_conn, engine.connect() as chain_conn:
-        if not has_tree(chain_conn):
-            raise SchemaError("the ledger's event log has no Merkle tree yet (it was recorded "
-                              "by an older version): run 'sanctions-ledger db upgrade'")
-        nodes = stored_nodes(chain_conn)
+        tree = has_tree(chain_conn)  # a ledger from before the tree, not migrated: chain only
+        leaves = "leaf_index, leaf_hash" if tree else "NULL, NULL"
+        chain_sql = text(f"SELECT position, hash, {leaves} FROM {CHAIN_TABLE} "
+                         "ORDER BY position")
+        nodes = stored_nodes(chain_conn) if tree else None
         events = events_conn.execution_options(stream_results=True, yield_per=5000)
         chain = chain_conn.execution_options(stream_results=True, yield_per=5000)
         return walk_log(

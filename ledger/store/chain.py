@@ -117,6 +117,7 @@ class ChainReport:
     bad_position: int | None = None
     problem: str | None = None
     roots: dict[int, bytes] = field(default_factory=dict)
+    tree_stored: bool = True  # False for a ledger from before the tree (not migrated yet)
 
     @property
     def ok(self) -> bool:
