@@ -77,5 +77,5 @@ def test_a_clean_csv_report_still_names_the_party_the_day_the_moment_and_the_hea
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert [(r["party"], r["at"], r["answer"], r["sanction"], r["head"]) for r in rows] == [
-        ("p:002", "2021-04-01", "none in force", "", ledger.verify().head)]
+        ("p:002", "2021-04-01", "none in force", "", ledger.verify().chain.head)]
     assert rows[0]["known_at"].startswith("20")
