@@ -14,6 +14,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ledger.sources.errors import SourceFormatError
 
@@ -46,16 +47,24 @@ def read_rows(path: Path, width: int, layout: str) -> Iterator[Row]:
 
 
 def _raw_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, strict=True)
+    with path.open("rb") as handle:
+        reader = csv.reader(_decoded(path, handle), strict=True)
         try:
             for raw in reader:
                 if raw and raw != [_END_OF_FILE]:
                     yield reader.line_num, raw
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise SourceFormatError(
-                path.name, f"not CSV text: {error}", reader.line_num + 1
-            ) from None
+        except csv.Error as error:
+            raise SourceFormatError(path.name, f"not CSV text: {error}", reader.line_num) from None
+
+
+def _decoded(path: Path, handle: BinaryIO) -> Iterator[str]:
+    """Lines as text, so that a byte that is not UTF-8 is reported with its own line number."""
+    for line, raw in enumerate(handle, 1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            reason = f"not UTF-8 text: byte {raw[error.start]:#04x} at position {error.start + 1}"
+            raise SourceFormatError(path.name, reason, line) from None
 
 
 def _checked(path: Path, raw: list[str], line: int, width: int, layout: str) -> Row:
