@@ -48,6 +48,9 @@ _OTHER_IDS = {
 }
 
 
+_OTHER_ID = re.compile("(" + "|".join(re.escape(p) for p in _OTHER_IDS) + ") (.+)")
+
+
 @dataclass
 class RemarkFacts:
     """What one entry's remarks state, phrase by phrase."""
@@ -139,10 +142,9 @@ _SIMPLE = {
 
 
 def _read_other_id(phrase: str, facts: RemarkFacts) -> None:
-    for prefix, kind in _OTHER_IDS.items():
-        if phrase.startswith(prefix + " "):
-            _add_document(facts.other_ids, kind, phrase[len(prefix) + 1 :])
-            return
+    match = _OTHER_ID.match(phrase)
+    if match is not None:
+        _add_document(facts.other_ids, _OTHER_IDS[match.group(1)], match.group(2))
 
 
 def _add_document(into: list[Identifier], kind: str, text: str) -> None:
