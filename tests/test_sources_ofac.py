@@ -118,6 +118,18 @@ def test_an_entry_under_two_programs_carries_both_as_a_set(
     assert entry.programs == {"SDGT", "IFSR"}
 
 
+def test_programs_named_after_executive_orders_give_those_orders_as_legal_bases(
+    sdn: dict[str, dict[str, ListEntry]],
+) -> None:
+    raw = raw_rows(SDN / DEC_10)
+    three = [n for n, row in raw.items() if row[3] == "UKRAINE-EO13661] [CYBER2] [ELECTION-EO13848"]
+    assert len(three) == 34
+    entry = sdn[DEC_10][f"ofac-sdn:{three[0]}"]
+    assert entry.programs == {"UKRAINE-EO13661", "CYBER2", "ELECTION-EO13848"}
+    assert entry.legal_bases == {"Executive Order 13661", "Executive Order 13848"}
+    assert sdn[DEC_10]["ofac-sdn:306"].legal_bases == frozenset()
+
+
 def test_remarks_give_typed_birth_dates_places_nationalities_and_passports(
     sdn: dict[str, dict[str, ListEntry]],
 ) -> None:

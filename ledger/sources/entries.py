@@ -107,8 +107,11 @@ class ListEntry(msgspec.Struct, frozen=True):
     number, FtM entity id); ``party_id`` is the id the ledger gives the party
     (``ofac-sdn:36``, ``un:KPi.033``, ``ftm:Q7747``). ``programs`` and
     ``legal_bases`` are sets: one entry may fall under several programs.
-    ``listed_on`` is the list's own designation date, None when it has none.
-    ``linked_to`` names other parties as the list writes them.
+    ``authorities`` are the sanctioning bodies as the file names them (FtM
+    files mix authorities); single-authority lists (OFAC, UN) leave it empty.
+    ``listed_on`` is the list's own designation date and ``ends_on`` its own
+    end date, None when it has none. ``linked_to`` names other parties as
+    the list writes them.
     """
 
     list_name: str

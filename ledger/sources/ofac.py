@@ -8,6 +8,7 @@ date, so the snapshot's ``published`` is None and the caller must give one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -24,6 +25,9 @@ _KINDS: dict[str | None, PartyKind] = {
     "aircraft": "aircraft",
     None: "organization",
 }
+
+
+_EXECUTIVE_ORDER = re.compile(r"-EO(\d{5})$")
 
 
 class Layout(NamedTuple):
@@ -114,6 +118,7 @@ def _entry(
     if kind is None:
         raise SourceFormatError(file, f"unknown entry type {row.fields[2]!r}", row.line)
     facts = read_remarks(remarks) if remarks else RemarkFacts()
+    programs = _programs(row.fields[3])
     return ListEntry(
         list_name=list_name,
         list_id=str(row.ent_num),
@@ -122,7 +127,8 @@ def _entry(
         name=name,
         aliases=tuple(_alias(r) for r in alt_rows if r.fields[3]) + tuple(facts.aliases),
         attributes=_attributes(row, remarks, facts, [_address(r) for r in add_rows]),
-        programs=_programs(row.fields[3]),
+        programs=programs,
+        legal_bases=_legal_bases(programs),
         linked_to=tuple(facts.linked_to),
     )
 
@@ -132,6 +138,12 @@ def _programs(field: str | None) -> frozenset[str]:
     if field is None:
         return frozenset()
     return frozenset(p.strip(" []") for p in field.split("] [") if p.strip(" []"))
+
+
+def _legal_bases(programs: frozenset[str]) -> frozenset[str]:
+    """OFAC names some programs after their Executive Order: ``IRAN-EO13846`` rests on EO 13846."""
+    found = (_EXECUTIVE_ORDER.search(p) for p in programs)
+    return frozenset(f"Executive Order {m.group(1)}" for m in found if m)
 
 
 def _alias(row: Row) -> Alias:
