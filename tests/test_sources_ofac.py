@@ -241,6 +241,11 @@ def test_the_consolidated_list_reads_the_cons_files_with_its_own_party_ids() -> 
         "cons_alt.csv",
         "cons_comments.csv",
     ]
+    assert (
+        "Registration Number 1027700070518 (Russia)"
+        in entries["ofac-cons:17250"].attributes.remarks[0]
+    )
+    assert "1801 (Russia); Government Gazette" in entries["ofac-cons:17254"].attributes.remarks[0]
     haniya = entries["ofac-cons:9639"]
     assert haniya.programs == {"NS-PLC"}
     assert haniya.attributes.birth_dates == (PartialDate.on("1962"),)

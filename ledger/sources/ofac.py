@@ -98,9 +98,8 @@ def _rows(path: Path | None, width: int, layout: str) -> Iterator[Row]:
 
 def _remarks(row: Row, continued: list[Row]) -> str | None:
     """The remarks field, with the text sdn_comments.csv continues it by (joined as written)."""
-    parts = [row.fields[11], *(c.fields[1] for c in continued)]
-    text = "".join(part for part in parts if part)
-    return text or None
+    parts = [row.raw[11] if row.fields[11] else "", *(c.raw[1] for c in continued)]
+    return "".join(parts).strip() or None
 
 
 def _entry(

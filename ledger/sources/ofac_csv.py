@@ -24,10 +24,15 @@ _END_OF_FILE = "\x1a"
 
 @dataclass(frozen=True)
 class Row:
-    """One CSV row of an OFAC file: its ``ent_num``, its fields (None for ``-0-``), its line."""
+    """One CSV row of an OFAC file: its ``ent_num``, its fields, its line.
+
+    ``fields`` are trimmed, None for ``-0-``; ``raw`` keeps them as written, for
+    text that continues in another file and may break at a space.
+    """
 
     ent_num: int
     fields: tuple[str | None, ...]
+    raw: tuple[str, ...]
     line: int
 
 
@@ -75,7 +80,7 @@ def _checked(path: Path, raw: list[str], line: int, width: int, layout: str) -> 
     if not ent_num.isdigit():
         reason = f"the first field must be OFAC's numeric ent_num, found {raw[0][:40]!r}"
         raise SourceFormatError(path.name, reason, line)
-    return Row(int(ent_num), tuple(_value(field) for field in raw), line)
+    return Row(int(ent_num), tuple(_value(field) for field in raw), tuple(raw), line)
 
 
 def _value(field: str) -> str | None:
