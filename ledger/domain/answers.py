@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from ledger.domain.dates import DateWindow
+
 
 @dataclass(frozen=True)
 class SanctionInForce:
@@ -28,6 +30,12 @@ class SanctionInForce:
     effective_from: date
     effective_until: date | None
     evidence: list[str]
+    programs: list[str] | None = None
+    legal_bases: list[str] | None = None
+    start_window: DateWindow | None = None  # the start, when known only within a window
+    #: "uncertain" when the day falls in a window of the start or of the lifting (``window``)
+    certainty: str = "certain"
+    window: DateWindow | None = None
 
 
 @dataclass(frozen=True)

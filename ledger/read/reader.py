@@ -29,6 +29,7 @@ from ledger.domain.answers import (
     Screened,
     SpanInForce,
 )
+from ledger.domain.dates import DateWindow
 from ledger.domain.names import fold_name, lower_name
 from ledger.errors import AmbiguousPartyError, UnknownPartyError
 from ledger.read.sql import (
@@ -185,13 +186,17 @@ class Reader:
 
     def _in_force(self, row: Any) -> SanctionInForce:
         (sanction_id, kind, authority, target, measures, program, legal_basis,
-         effective_from, effective_until, evidence) = row
+         effective_from, effective_until, evidence, programs, legal_bases, start_window,
+         unsure_window) = row
+        unsure = _window(unsure_window)
         return SanctionInForce(
             id=sanction_id, kind=kind, authority=authority, target=target,
             measures=json.loads(measures), program=program, legal_basis=legal_basis,
             effective_from=self._dialect.read_day(effective_from),
             effective_until=self._dialect.read_open_day(effective_until),
-            evidence=json.loads(evidence))
+            evidence=json.loads(evidence), programs=_loads(programs),
+            legal_bases=_loads(legal_bases), start_window=_window(start_window),
+            certainty="certain" if unsure is None else "uncertain", window=unsure)
 
     def screen(self, queries: Iterable[str], *, at: date, known_at: datetime,
                chunk: int = 5000) -> Iterator[Screened]:
@@ -352,6 +357,21 @@ class Reader:
         read_names = self._dialect.read_names
         return [PartyEntry(party_id, kind, name, country, read_names(names))
                 for party_id, kind, name, country, names in sorted(rows)]  # by id, as Python
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _window(text: str | None) -> DateWindow | None:
+    """A window column (its wire JSON) as a ``DateWindow``."""
+    if text is None:
+        return None
+    wire = json.loads(text)
+    if "on_or_before" in wire:
+        return DateWindow(None, date.fromisoformat(wire["on_or_before"]))
+    earliest, latest = wire["between"]
+    return DateWindow(date.fromisoformat(earliest), date.fromisoformat(latest))
 
 
 def _by_id(sanctions: Iterable[SanctionInForce]) -> list[SanctionInForce]:

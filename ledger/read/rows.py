@@ -78,7 +78,8 @@ def _line_facts(event: Any, recorded_at: datetime) -> LineFacts:
     party, names = None, []
     if isinstance(event, Party.Registered):
         party, names = (event.kind, event.name, event.country), [event.name, *event.aliases]
-    elif isinstance(event, Party.AliasAdded):
+    elif isinstance(event, Party.AliasAdded) or (isinstance(event, Party.Amended)
+                                                 and event.name is not None):
         names = [event.name]
     return (event.line_id, event.line_type, recorded_at, event.filed, event.sources, party,
             names)
@@ -151,7 +152,8 @@ def _plan_lines(lines: Sequence[LineFacts], dialect: Dialect) -> list[Insert]:
         rows[recorded_lines].append({
             "position": index, "line_id": line_id, "type": line_type,
             "recorded_at": recorded_at, "filed": filed, "sources": _json(sources),
-            "record_id": fields.get("sanction") or fields.get("party") or line_id,
+            "record_id": (fields.get("sanction") or fields.get("same_party")
+                          or fields.get("party") or line_id),
         })
         rows[line_refs].extend({"ref_id": ref, "position": index}
                                for ref in referenced_ids(fields))
@@ -211,6 +213,10 @@ class _SpanPlanner:
             "measures": _json(span.measures), "program": terms.program,
             "legal_basis": terms.legal_basis, "effective_from": terms.effective_from,
             "effective_until": span.effective_until, "evidence": _json(span.evidence),
+            "programs": _json_or_null(span.programs),
+            "legal_bases": _json_or_null(span.legal_bases),
+            "start_window": _json_or_null(terms.start_window and terms.start_window.wire()),
+            "unsure_window": _json_or_null(span.window and span.window.wire()),
         } for span in spans_in_force(sanction))
 
     def _close_spans(self, sanction_id: str, recorded_at: datetime) -> None:
@@ -279,6 +285,11 @@ def _json(value: list[str]) -> str:
     """A list column's text (compact: read back with json.loads, like the spaced
     text older versions wrote)."""
     return orjson.dumps(value).decode()
+
+
+def _json_or_null(value: Any) -> str | None:
+    """A version 2 column: NULL when a version 1 line leaves it unsaid."""
+    return None if value is None else orjson.dumps(value).decode()
 
 
 Among = Callable[[Any, str], ColumnElement[bool]]  # (column, list parameter) -> condition

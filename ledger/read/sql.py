@@ -50,7 +50,8 @@ class ProjectionStatus(NamedTuple):
 BELIEVED_AT = "recorded_from <= ? AND (recorded_until IS NULL OR recorded_until > ?)"
 IN_FORCE_ON = f"valid_from <= ? AND (valid_until IS NULL OR valid_until >= ?) AND {BELIEVED_AT}"
 SPAN_COLUMNS = ("sanction_id, kind, authority, target, measures, program, legal_basis, "
-                 "effective_from, effective_until, evidence")
+                 "effective_from, effective_until, evidence, programs, legal_bases, "
+                 "start_window, unsure_window")
 SPAN_WIDTH = SPAN_COLUMNS.count(",") + 1
 PARTY_COLUMNS = "party_id, kind, name, country"
 

@@ -22,8 +22,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ledger.domain.aggregates import CREATED_BY_TYPE, Party, Sanction, record_uuid
-from ledger.domain.rules import REFERENCES, check_authority, referenced_ids
+from ledger.domain.aggregates import CREATED_BY_TYPE, Party, PartyLink, Sanction, record_uuid
+from ledger.domain.rules import REFERENCES, SANCTION_TYPES, check_authority, referenced_ids
 from ledger.errors import LineError, RuleViolationError
 from ledger.interchange.lines import (
     SCHEMA,
@@ -36,6 +36,7 @@ from ledger.interchange.lines import (
 from ledger.read.sql import KnownLine
 
 _SANCTION_CHANGES = ("amendment", "lifting", "correction", "retraction")
+_PARTY_CHANGES = ("alias", "alias_end", "party_amendment")
 _EMPTY_BY_DEFAULT: dict[str, Any] = {"aliases": [], "attributes": {}, "in_response_to": [],
                                      "about": []}
 LOOKAHEAD = 2  # pieces looked up ahead of the one being checked
@@ -223,15 +224,36 @@ class Recording:
         required, optional = SCHEMA[line.type]
         values = {name: line.fields.get(name, _EMPTY_BY_DEFAULT.get(name))
                   for name in (*required, *optional)}
+        if line.type in SANCTION_TYPES:
+            window = line.fields.get("window")
+            values["start_window"] = window.state() if window else None
         aggregate = aggregate_class._create(
             event_class, id=record_uuid(line.id), timestamp=self.summary.recorded_at,
             **_event_fields(line), **values)
         return aggregate
 
-    def _add_alias(self, line: FiledLine) -> Aggregate:
+    def _change_party(self, line: FiledLine) -> Aggregate:
         party = self._record(line.fields["party"], Party)
-        party.add_alias(line.fields["name"], _event_fields(line), self.summary.recorded_at)
+        f, common = line.fields, {"line": _event_fields(line),
+                                  "timestamp": self.summary.recorded_at}
+        if line.type == "alias":
+            party.add_alias(f["name"], common["line"], common["timestamp"])
+        elif line.type == "alias_end":
+            party.end_alias(name=f["name"], effective_from=f["effective_from"],
+                            reason=f.get("reason"), **common)
+        else:
+            changes = {key: f[key] for key in ("name", "country", "set_attributes") if key in f}
+            party.amend(effective_from=f["effective_from"], changes=changes,
+                        reason=f.get("reason"), **common)
         return party
+
+    def _retract(self, line: FiledLine) -> Aggregate:
+        if "same_party" not in line.fields:
+            return self._change_sanction(line)
+        link = self._record(line.fields["same_party"], PartyLink)
+        link.retract(reason=line.fields.get("reason"), line=_event_fields(line),
+                     timestamp=self.summary.recorded_at)
+        return link
 
     def _change_sanction(self, line: FiledLine) -> Aggregate:
         sanction = self._record(line.fields["sanction"], Sanction)
@@ -241,9 +263,11 @@ class Recording:
             sanction.amend(effective_from=f["effective_from"], measures=f.get("measures"),
                            sets_until="effective_until" in f,
                            effective_until=f.get("effective_until"), reason=f.get("reason"),
+                           programs=f.get("programs"), legal_bases=f.get("legal_bases"),
                            **common)
         elif line.type == "lifting":
-            sanction.lift(effective_from=f["effective_from"], reason=f.get("reason"), **common)
+            sanction.lift(effective_from=f["effective_from"], reason=f.get("reason"),
+                          window=f.get("window"), **common)
         elif line.type == "correction":
             sanction.correct(changes=f["set"], reason=f.get("reason"), **common)
         else:
@@ -266,11 +290,13 @@ def _ids_named(obj: Any) -> list[str]:
 
 
 def _record_changed(obj: Any) -> Any:
-    """The id of the record an alias or a sanction change names, as far as its shape allows."""
+    """The id of the record a party, link or sanction change names, as far as its shape allows."""
     if not isinstance(obj, dict):
         return None
-    if obj.get("type") == "alias":
+    if obj.get("type") in _PARTY_CHANGES:
         return obj.get("party")
+    if obj.get("type") == "retraction" and "same_party" in obj:
+        return obj.get("same_party")
     if obj.get("type") in _SANCTION_CHANGES:
         return obj.get("sanction")
     return None
@@ -283,7 +309,7 @@ def _event_fields(line: FiledLine) -> dict[str, Any]:
 
 _STAGE = {
     **{kind: Recording._create for kind in CREATED_BY_TYPE},
-    "alias": Recording._add_alias,
-    **{kind: Recording._change_sanction
-       for kind in _SANCTION_CHANGES},
+    **{kind: Recording._change_party for kind in _PARTY_CHANGES},
+    **{kind: Recording._change_sanction for kind in _SANCTION_CHANGES},
+    "retraction": Recording._retract,
 }
