@@ -43,6 +43,7 @@ from ledger.read.sql import (
     LINE_COLUMNS,
     LINES,
     LINES_ABOUT,
+    LINKS_OF,
     PARTIES,
     PARTIES_CONTAINING,
     PARTY_IDS,
@@ -138,13 +139,28 @@ class Reader:
         """What is in force against (role "target") or imposed by (role "authority")
         ``party`` on ``at`` as known at ``known_at`` (capped at what the read model holds
         whole), with the lines it rests on."""
-        entry = self.resolve_party(party)
-        found, lines = self._in_force_citing(role, entry.id, at, self.known_by(known_at))
+        entry, known_by = self.resolve_party(party), self.known_by(known_at)
+        found, lines = self._in_force_citing(role, entry.id, at, known_by)
+        if role == "target":
+            found, lines = self._with_linked(entry.id, at, known_by, found, lines)
         evidence = {line.id: line for line in sorted(lines, key=lambda line: line.position)}
         in_recorded_order = [
             replace(s, evidence=sorted(s.evidence, key=lambda i: evidence[i].position))
             for s in found]
         return InForceAnswer(at, known_at, entry, role, in_recorded_order, evidence)
+
+    def _with_linked(self, party: str, at: date, known_at: datetime,
+                     found: list[SanctionInForce], lines: list[RecordedLine]
+                     ) -> tuple[list[SanctionInForce], list[RecordedLine]]:
+        """The sanctions against the parties linked to ``party`` as the same real-world
+        party, each with the link among its evidence, added to an answer."""
+        for link in self.links_of(party, known_at):
+            for other in link.content["parties"]:
+                if other != party:
+                    linked, cited = self._in_force_citing("target", other, at, known_at)
+                    found += [replace(s, evidence=[*s.evidence, link.id]) for s in linked]
+                    lines += [*cited, link]
+        return _by_id({s.id: s for s in found}.values()), lines
 
     def find_in_force(self, *, at: date, known_at: datetime, target: str | None = None,
                       authority: str | None = None) -> list[SanctionInForce]:
@@ -271,6 +287,12 @@ class Reader:
                      f"WHERE {' AND '.join(conditions)} ORDER BY position LIMIT ?")
         return [self._line(row) for row in self._rows(
             d.sql(statement, len(types)), (*parameters, page))]
+
+    def links_of(self, party: str, known_at: datetime) -> list[RecordedLine]:
+        """The same-party lines naming ``party`` as known at ``known_at`` (not retracted)."""
+        moment = self._dialect.moment(known_at)
+        return [self._line(row) for row in self._rows(
+            self._dialect.sql(LINKS_OF), (party, moment, moment))]
 
     def _line(self, row: Any) -> RecordedLine:
         position, line_id, kind, recorded_at, record_id, sources, filed = row

@@ -88,6 +88,13 @@ LINES_ABOUT = (f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE record_id = ? O
                 "(SELECT position FROM line_refs WHERE ref_id = ?) ORDER BY position")
 
 
+# The same-party links naming a party, recorded by a moment and not retracted by then.
+LINKS_OF = (f"SELECT {', '.join(f'r.{column}' for column in LINE_COLUMNS.split(', '))} "
+            "FROM line_refs f JOIN recorded_lines r ON r.position = f.position "
+            "WHERE f.ref_id = ? AND r.type = 'same_party' AND r.recorded_at <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM recorded_lines x WHERE x.record_id = r.line_id "
+            "AND x.type = 'retraction' AND x.recorded_at <= ?) ORDER BY r.position")
+
 LAST_RECORDED_AT = "SELECT MAX(recorded_at) FROM recorded_lines"
 # A search is literal text, never a LIKE pattern: '/' escapes the pattern characters.
 PARTIES_CONTAINING = ("SELECT DISTINCT party_id FROM party_names WHERE lowered LIKE ? ESCAPE '/' "
