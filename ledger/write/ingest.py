@@ -15,7 +15,11 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from itertools import chain
+from tempfile import TemporaryFile
+from typing import IO, Any, Protocol
+
+import orjson
 
 from ledger.errors import LedgerError
 from ledger.read.list_state import EntryState, SnapshotRecord
@@ -90,17 +94,41 @@ def ingest_snapshot(kind: str, snapshot: Snapshot, published: date, recording: R
     newest = earlier[-1] if earlier else None
     again = _check_order(name, published, digest, newest)
     previous = next((s.published for s in reversed(earlier) if s.published < published), None)
-    total = sum(1 for _ in snapshot.entries())  # a first pass: the row count, and the file is whole
     summary = IngestSummary(name, published, recording.summary.recorded_at)
     diff = _Diff(kind, snapshot, published, previous, state.entries(name), summary)
-    lines = diff.lines(total, is_recorded, progress)
-    summary.lines = recording.take_all((n, line) for n, line in enumerate(lines, start=1)
-                                       ).total_recorded
+    with TemporaryFile() as spool:
+        rows = _spooled(diff.lines(is_recorded), spool)
+        lines = chain([make.source_line(snapshot, kind, published, summary.entries)],
+                      _unspooled(spool, rows, progress))
+        summary.lines = recording.take_all(enumerate(lines, start=1)).total_recorded
     record = None if again else SnapshotRecord(
         name, published, summary.recorded_at, make.source_id(snapshot, published), digest,
         summary.entries, summary.added, summary.removed, summary.changed)
     state.save(name, summary.states, record)
     return summary
+
+
+def _spooled(lines: Iterator[dict[str, Any]], spool: IO[bytes]) -> int:
+    """Write the lines to ``spool``, one JSON text a line; how many.
+
+    The source line, which every other line cites and so must come first,
+    states the snapshot's row count, known only once the file is read: the
+    lines wait on disk rather than in memory, and the file is read once.
+    """
+    count = 0
+    for line in lines:
+        spool.write(orjson.dumps(line) + b"\n")
+        count += 1
+    spool.seek(0)
+    return count
+
+
+def _unspooled(spool: IO[bytes], total: int, progress: Progress | None
+               ) -> Iterator[dict[str, Any]]:
+    for done, text in enumerate(spool, start=1):
+        yield orjson.loads(text)
+        if progress and (done % 1000 == 0 or done == total):
+            progress(done, total)
 
 
 def _check_order(name: str, published: date, digest: str,
@@ -129,12 +157,11 @@ class _Diff:
         self.published, self.previous = published, previous
         self.source = make.source_id(snapshot, published)
 
-    def lines(self, total: int, is_recorded: Callable[[str], bool],
-              progress: Progress | None) -> Iterator[dict[str, Any]]:
-        yield make.source_line(self.snapshot, self.kind, self.published, total)
+    def lines(self, is_recorded: Callable[[str], bool]) -> Iterator[dict[str, Any]]:
+        """Every line but the source's, which needs the count of entries read."""
         authorities: set[str] = set()
         seen: set[str] = set()
-        for done, entry in enumerate(self.snapshot.entries(), start=1):
+        for entry in self.snapshot.entries():
             authority = make.authority_line(self.kind, entry)
             if authority["id"] not in authorities:
                 authorities.add(authority["id"])
@@ -142,8 +169,6 @@ class _Diff:
                     yield authority
             seen.add(entry.party_id)
             yield from self._entry(entry, authority["id"])
-            if progress and (done % 500 == 0 or done == total):
-                progress(done, total)
         yield from self._gone(seen)
 
     def _entry(self, entry: ListEntry, authority: str) -> Iterator[dict[str, Any]]:
