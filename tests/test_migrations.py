@@ -161,7 +161,9 @@ def test_the_schema_comparison_sees_what_0002_added(engine):
     found = {(diff[0], getattr(diff[-1], "name", None)) for diff in schema_differences(engine)}
     assert found == {("add_column", "complete_until"),
                      ("add_index", "ix_recorded_lines_recorded_at"),
-                     ("add_index", "ix_party_names_party_id")}  # and what 0003 added
+                     ("add_index", "ix_party_names_party_id"),  # and what 0003 added
+                     *(("add_column", column) for column in (  # and 0004
+                         "recorded_from", "recorded_until", "valid_from", "valid_until"))}
 
 
 # A bulk write on SQLite drops the question-only indexes and builds them again before
