@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 #: The moment an empty ledger answers as of: before anything could be recorded.
@@ -49,7 +50,7 @@ class KnownAt:
         said = f"as known at {self.moment.isoformat()}"
         return f"{said} (the latest the ledger holds)" if self.capped else said
 
-    @property
+    @cached_property  # one per screening, shared by each of its rows
     def fields(self) -> dict[str, str]:
         """The two fields every JSON answer carries: the moment it holds as of, and the
         moment asked (later when the ledger holds nothing after ``known_at``)."""
