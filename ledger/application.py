@@ -173,10 +173,6 @@ class SanctionsLedger(Application[UUID]):
                 status = Reader.within(conn).status()
             yield Reader.within(conn, status)
 
-    def _catch_up(self) -> None:
-        if not self.read_only:
-            self.projector.catch_up()
-
     def get_known(self, known_at: datetime | None = None) -> KnownAt:
         """The moment an answer asked as of ``known_at`` (None: now) is given as of: capped
         at what the ledger holds whole. Every query caps alike: asking it first and

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from cli.main import main
 from conftest import Clock, ledger_url, record
 from ledger.application import SanctionsLedger
-from ledger.errors import UnknownPartyError
+from ledger.errors import AmbiguousPartyError, UnknownPartyError
 from ledger.read.schema import projection_position
 
 FIRST = [
@@ -76,6 +76,16 @@ def test_a_party_asked_before_it_was_recorded_is_unknown_by_id_and_by_name(
             ledger.get_in_force(party, at=AT, known_at=two_files["before"])
     with pytest.raises(UnknownPartyError):
         ledger.get_authority_list("EU", at=AT, known_at=two_files["before"])
+
+
+def test_a_party_recorded_later_does_not_make_a_name_ambiguous_as_known_before_it(
+        ledger, two_files, clock):
+    clock.advance()
+    record(ledger, {"type": "party", "id": "person:q", "kind": "person", "name": "PARTY P"})
+    with pytest.raises(AmbiguousPartyError):
+        ledger.get_in_force("Party P", at=AT, known_at=clock.now)
+    answer = ledger.get_in_force("Party P", at=AT, known_at=two_files["second"])
+    assert (answer.party.id, [s.id for s in answer.sanctions]) == ("person:p", ["eu:p"])
 
 
 def test_the_names_list_holds_only_the_names_known_at_the_moment(ledger, two_files):

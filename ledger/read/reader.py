@@ -195,10 +195,6 @@ class Reader:
         found = [self._line(row) for row in self._rows_among(sql.LINES, line_ids)]
         return sorted(found, key=lambda line: line.position)
 
-    def get_line(self, line_id: str) -> RecordedLine | None:
-        found = self.lines([line_id])
-        return found[0] if found else None
-
     def known_line(self, line_id: str) -> KnownLine | None:
         return self.known_lines([line_id]).get(line_id)
 
