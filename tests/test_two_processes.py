@@ -30,7 +30,7 @@ from conftest import (
 from ledger.application import SanctionsLedger
 from ledger.errors import LedgerError, LineError
 from ledger.interchange import read_objects
-from ledger.settings import resolve_location
+from ledger.settings import LedgerLocation, resolve_location
 from ledger.write.transport import writing_in_child
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
@@ -172,7 +172,7 @@ class _FailingWrite:
 
 
 @contextmanager
-def failing_write(ledger: SanctionsLedger) -> Iterator[_FailingWrite]:
+def failing_write(location: LedgerLocation) -> Iterator[_FailingWrite]:
     yield _FailingWrite()
 
 
@@ -192,7 +192,7 @@ class _FailingWriteAnsweringAtLength(_FailingWrite):
 
 
 @contextmanager
-def failing_write_answering_at_length(ledger: SanctionsLedger
+def failing_write_answering_at_length(location: LedgerLocation
                                       ) -> Iterator[_FailingWriteAnsweringAtLength]:
     yield _FailingWriteAnsweringAtLength()
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.domain.answers import (
     InForceAnswer,
+    KnownAt,
     PartyEntry,
     RecordedLine,
     SanctionInForce,
@@ -32,34 +33,8 @@ from ledger.domain.answers import (
 from ledger.domain.dates import DateWindow
 from ledger.domain.names import fold_name, lower_name
 from ledger.errors import AmbiguousPartyError, UnknownPartyError
-from ledger.read.sql import (
-    BELIEVED_AT,
-    BY_FOLDED,
-    BY_LOWERED,
-    DIALECTS,
-    FIRST_PARTIES,
-    KNOWN_LINES,
-    LAST_RECORDED_AT,
-    LINE_COLUMNS,
-    LINES,
-    LINES_ABOUT,
-    LINKS_OF,
-    PARTIES,
-    PARTIES_CONTAINING,
-    PARTY_IDS,
-    PROJECTION,
-    SPAN_WIDTH,
-    SPANS_AGAINST,
-    SPANS_AGAINST_ANY,
-    SPANS_AGAINST_CITING,
-    SPANS_IMPOSED_BY,
-    SPANS_IMPOSED_BY_CITING,
-    STATUS,
-    KnownLine,
-    ProjectionStatus,
-    chunks,
-    containing,
-)
+from ledger.read import sql
+from ledger.read.sql import KnownLine, ProjectionStatus
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -79,7 +54,7 @@ class Reader:
 
     def __init__(self, connect: Connect, backend: str, status: ProjectionStatus | None = None):
         self._connect = connect
-        self._dialect = DIALECTS[backend]
+        self._dialect = sql.DIALECTS[backend]
         self._status = status
 
     @classmethod
@@ -108,23 +83,26 @@ class Reader:
         with self._connect() as connection:
             yield from connection.execute(statement, parameters)
 
-    def _rows_among(self, statement: str, values: Iterable[str],
-                    *parameters: Any) -> Iterator[Any]:
-        """A list statement's rows, a chunk of ``values`` at a time (sorted, distinct)."""
+    def _rows_among(self, statement: str, values: Iterable[str], *parameters: Any,
+                    leading: tuple[Any, ...] = ()) -> Iterator[Any]:
+        """A list statement's rows, a chunk of ``values`` at a time (sorted, distinct);
+        ``leading`` parameters come before the list, the others after it."""
         d = self._dialect
-        for chunk in chunks(sorted(set(values))):
-            yield from self._rows(d.sql(statement, len(chunk)), (*d.listed(chunk), *parameters))
+        for chunk in sql.chunks(sorted(set(values))):
+            yield from self._rows(d.sql(statement, len(chunk)),
+                                  (*leading, *d.listed(chunk), *parameters))
 
     def status(self) -> ProjectionStatus:
         """Where the read model stands against the store: one read."""
         ((position, complete_until, last_stored),) = self._rows(
-            self._dialect.sql(STATUS), (PROJECTION, PROJECTION))
+            self._dialect.sql(sql.STATUS), (sql.PROJECTION, sql.PROJECTION))
         complete = None if complete_until is None else self._dialect.read_moment(complete_until)
         return ProjectionStatus(int(position or 0), complete, int(last_stored or 0))
 
-    def known_by(self, known_at: datetime) -> datetime:
-        """``known_at``, capped at what the read model holds whole (``ProjectionStatus.cap``)."""
-        return (self._status or self.status()).cap(known_at)
+    def known(self, asked: datetime) -> KnownAt:
+        """The moment ``asked``, capped at what the read model holds whole
+        (``ProjectionStatus.known``): every answer is given as of its ``moment``."""
+        return (self._status or self.status()).known(asked)
 
     def get_in_force(self, party: str, *, at: date, known_at: datetime) -> InForceAnswer:
         """What is in force against ``party`` on ``at`` as known at ``known_at``."""
@@ -139,15 +117,16 @@ class Reader:
         """What is in force against (role "target") or imposed by (role "authority")
         ``party`` on ``at`` as known at ``known_at`` (capped at what the read model holds
         whole), with the lines it rests on."""
-        entry, known_by = self.resolve_party(party), self.known_by(known_at)
-        found, lines = self._in_force_citing(role, entry.id, at, known_by)
+        known = self.known(known_at)
+        entry = self.resolve_party(party, known_at=known.moment)
+        found, lines = self._in_force_citing(role, entry.id, at, known.moment)
         if role == "target":
-            found, lines = self._with_linked(entry.id, at, known_by, found, lines)
+            found, lines = self._with_linked(entry.id, at, known.moment, found, lines)
         evidence = {line.id: line for line in sorted(lines, key=lambda line: line.position)}
         in_recorded_order = [
             replace(s, evidence=sorted(s.evidence, key=lambda i: evidence[i].position))
             for s in found]
-        return InForceAnswer(at, known_at, entry, role, in_recorded_order, evidence)
+        return InForceAnswer(at, known, entry, role, in_recorded_order, evidence)
 
     def _with_linked(self, party: str, at: date, known_at: datetime,
                      found: list[SanctionInForce], lines: list[RecordedLine]
@@ -166,8 +145,8 @@ class Reader:
                       authority: str | None = None) -> list[SanctionInForce]:
         """Sanctions in force on ``at`` as recorded by ``known_at``, against or by a party."""
         d = self._dialect
-        statement, party = ((SPANS_AGAINST, target) if target is not None
-                            else (SPANS_IMPOSED_BY, authority))
+        statement, party = ((sql.SPANS_AGAINST, target) if target is not None
+                            else (sql.SPANS_IMPOSED_BY, authority))
         rows = self._rows(d.sql(statement), (party, *self._in_force_on(at, known_at)))
         return _by_id(map(self._in_force, rows))
 
@@ -175,11 +154,11 @@ class Reader:
                          known_at: datetime) -> tuple[list[SanctionInForce], list[RecordedLine]]:
         """``find_in_force`` with the lines its sanctions cite, in one read."""
         d = self._dialect
-        statement = SPANS_AGAINST_CITING if role == "target" else SPANS_IMPOSED_BY_CITING
+        statement = sql.SPANS_AGAINST_CITING if role == "target" else sql.SPANS_IMPOSED_BY_CITING
         sanctions: dict[str, SanctionInForce] = {}
         lines: dict[str, RecordedLine] = {}
         for row in self._rows(d.sql(statement), (party, *self._in_force_on(at, known_at))):
-            span, line = row[:SPAN_WIDTH], row[SPAN_WIDTH:]
+            span, line = row[:sql.SPAN_WIDTH], row[sql.SPAN_WIDTH:]
             if span[0] not in sanctions:  # its sanction id
                 sanctions[span[0]] = self._in_force(span)
             if line[1] is not None and line[1] not in lines:  # its line id (none: no line)
@@ -190,7 +169,7 @@ class Reader:
                            known_at: datetime) -> dict[str, list[SanctionInForce]]:
         """``find_in_force`` for many targets at once: one query per chunk of targets."""
         found: dict[str, list[SanctionInForce]] = {}
-        for row in self._rows_among(SPANS_AGAINST_ANY, targets,
+        for row in self._rows_among(sql.SPANS_AGAINST_ANY, targets,
                                     *self._in_force_on(at, known_at)):
             sanction = self._in_force(row)
             found.setdefault(sanction.target, []).append(sanction)
@@ -220,24 +199,21 @@ class Reader:
         and the sanctions in force against them. A chunk of queries is resolved and
         looked up at once, so the cost per party is a share of a few IN queries; an
         unknown or ambiguous name is an answer for its own line, never an error."""
-        known_by, pending = self.known_by(known_at), iter(queries)
+        known, pending = self.known(known_at), iter(queries)
         while piece := list(islice(pending, chunk)):
-            matches = self.resolve_parties(piece)
+            matches = self.resolve_parties(piece, known_at=known.moment)
             targets = {ident for ids in matches.values() for ident in ids}
-            found = self.find_in_force_many(targets, at=at, known_at=known_by)
+            found = self.find_in_force_many(targets, at=at, known_at=known.moment)
             for query in piece:
                 ids = matches.get(query, [])
-                yield Screened(query, ids, [s for ident in ids for s in found.get(ident, [])])
+                yield Screened(query, ids, [s for ident in ids for s in found.get(ident, [])],
+                               known)
 
     def lines(self, line_ids: Iterable[str]) -> list[RecordedLine]:
         """The recorded lines with these ids, in recorded order (a crisis report over
         years cites more lines than one SQLite statement can bind: chunked)."""
-        found = [self._line(row) for row in self._rows_among(LINES, line_ids)]
+        found = [self._line(row) for row in self._rows_among(sql.LINES, line_ids)]
         return sorted(found, key=lambda line: line.position)
-
-    def get_line(self, line_id: str) -> RecordedLine | None:
-        found = self.lines([line_id])
-        return found[0] if found else None
 
     def known_line(self, line_id: str) -> KnownLine | None:
         return self.known_lines([line_id]).get(line_id)
@@ -246,12 +222,12 @@ class Reader:
         """What is recorded under each of these ids (absent ids are left out): the
         import's lookup, a batch of a file's ids and references at a time."""
         return {line_id: KnownLine(kind, filed, party_kind)
-                for line_id, kind, filed, party_kind in self._rows_among(KNOWN_LINES, line_ids)}
+                for line_id, kind, filed, party_kind in self._rows_among(sql.KNOWN_LINES, line_ids)}
 
     def lines_about(self, record_id: str) -> list[RecordedLine]:
         """Every line recorded about a record: its own, and every line that names it."""
         return [self._line(row) for row in self._rows(
-            self._dialect.sql(LINES_ABOUT), (record_id, record_id))]
+            self._dialect.sql(sql.LINES_ABOUT), (record_id, record_id))]
 
     def iter_lines(self, *, known_at: datetime | None = None, types: Iterable[str] = (),
                    page: int = 5000) -> Iterator[RecordedLine]:
@@ -267,7 +243,7 @@ class Reader:
             after = rows[-1].position
 
     def last_recorded_at(self) -> datetime | None:
-        (found,) = self._rows(LAST_RECORDED_AT, ())
+        (found,) = self._rows(sql.LAST_RECORDED_AT, ())
         return None if found[0] is None else self._dialect.read_moment(found[0])
 
     def lines_after(self, position: int, *, known_at: datetime | None, types: list[str],
@@ -283,7 +259,7 @@ class Reader:
         if known_at is not None:
             conditions.append("recorded_at <= ?")
             parameters.append(d.moment(known_at))
-        statement = (f"SELECT {LINE_COLUMNS} FROM recorded_lines "
+        statement = (f"SELECT {sql.LINE_COLUMNS} FROM recorded_lines "
                      f"WHERE {' AND '.join(conditions)} ORDER BY position LIMIT ?")
         return [self._line(row) for row in self._rows(
             d.sql(statement, len(types)), (*parameters, page))]
@@ -292,7 +268,7 @@ class Reader:
         """The same-party lines naming ``party`` as known at ``known_at`` (not retracted)."""
         moment = self._dialect.moment(known_at)
         return [self._line(row) for row in self._rows(
-            self._dialect.sql(LINKS_OF), (party, moment, moment))]
+            self._dialect.sql(sql.LINKS_OF), (party, moment, moment))]
 
     def _line(self, row: Any) -> RecordedLine:
         position, line_id, kind, recorded_at, record_id, sources, filed = row
@@ -306,7 +282,7 @@ class Reader:
         against ``target``, or of those whose start falls within ``starting``."""
         d = self._dialect
         moment = d.moment(known_at)
-        conditions: list[str] = [BELIEVED_AT]
+        conditions: list[str] = [sql.BELIEVED_AT]
         parameters: list[Any] = [moment, moment]
         if target is not None:
             conditions.append("target = ?")
@@ -323,57 +299,80 @@ class Reader:
                 for sanction_id, kind, authority, target, valid_from, valid_until, measures,
                 effective_from in self._rows(d.sql(statement), tuple(parameters))]
 
-    def resolve_party(self, text: str) -> PartyEntry:
-        """A party by id, else by name or alias (case-insensitive, then folded)."""
-        found = self.parties([text]) or self.parties(self._named([text]).get(text, []))
+    def resolve_party(self, text: str, *, known_at: datetime) -> PartyEntry:
+        """A party by id, else by name or alias (case-insensitive, then folded), among the
+        parties and names the ledger held at ``known_at``."""
+        found = (self.parties([text], known_at=known_at)
+                 or self.parties(self._named([text], known_at).get(text, []), known_at=known_at))
         if not found:
-            raise UnknownPartyError(f"no party has the id, name or alias {text!r}")
+            raise UnknownPartyError(self._unknown(text, known_at))
         if len(found) > 1:
             listed = "; ".join(f"{p.id} ({p.name})" for p in found)
             raise AmbiguousPartyError(f"{text!r} names more than one party: {listed}")
         return found[0]
 
-    def resolve_parties(self, texts: Iterable[str]) -> dict[str, list[str]]:
-        """The party ids each text names, for many texts at once: its id, else the
-        parties whose name or alias matches case-insensitively, else folded.
+    def _unknown(self, text: str, known_at: datetime) -> str:
+        """Why ``text`` names no party: none has it, or none had it by ``known_at``."""
+        held = (self._status or self.status()).complete_until
+        if held is None or known_at >= held:  # asked of all the ledger holds: none has it
+            return f"no party has the id, name or alias {text!r}"
+        return f"no party with the id, name or alias {text!r} was known at {known_at.isoformat()}"
+
+    def resolve_parties(self, texts: Iterable[str], *,
+                        known_at: datetime) -> dict[str, list[str]]:
+        """The party ids each text names as known at ``known_at``, for many texts at once:
+        its id, else the parties whose name or alias matches case-insensitively, else folded.
 
         A text naming one party maps to ``[id]``, an ambiguous one to every
         candidate, an unknown one is absent. One query per chunk and rule.
         """
         texts = list(dict.fromkeys(texts))
-        found = {t: [t] for t in self._matching(PARTY_IDS, texts)}
-        found.update(self._named([t for t in texts if t not in found]))
+        found = {t: [t] for t in self._matching(sql.PARTY_IDS, texts,
+                                                self._dialect.moment(known_at))}
+        found.update(self._named([t for t in texts if t not in found], known_at))
         return found
 
-    def _named(self, texts: list[str]) -> dict[str, list[str]]:
-        """The party ids each text is a name or alias of: case-insensitively, else folded."""
+    def _named(self, texts: list[str], known_at: datetime) -> dict[str, list[str]]:
+        """The party ids each text was a name or alias of at ``known_at``: case-insensitively,
+        else folded."""
         found: dict[str, list[str]] = {}
-        for statement, key in ((BY_LOWERED, lower_name), (BY_FOLDED, fold_name)):
+        moment = self._dialect.moment(known_at)
+        for statement, key in ((sql.BY_LOWERED, lower_name), (sql.BY_FOLDED, fold_name)):
             keys = {t: key(t) for t in texts if t not in found}
-            by_key = self._matching(statement, keys.values())
+            by_key = self._matching(statement, keys.values(), moment, moment)
             found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
         return found
 
-    def _matching(self, statement: str, keys: Iterable[str]) -> dict[str, set[str]]:
-        """key -> party ids that ``statement``'s (key, party id) rows pair it with."""
+    def _matching(self, statement: str, keys: Iterable[str],
+                  *parameters: Any) -> dict[str, set[str]]:
+        """key -> party ids that ``statement``'s (key, party id) rows pair it with (its
+        ``parameters`` after the list: the moment its rows are known at)."""
         by_key: dict[str, set[str]] = {}
-        for key, ident in self._rows_among(statement, keys):
+        for key, ident in self._rows_among(statement, keys, *parameters):
             by_key.setdefault(key, set()).add(ident)
         return by_key
 
-    def parties(self, ids: list[str]) -> list[PartyEntry]:
-        """The parties with these ids, by id, with every name and alias of each."""
-        return self._entries(list(self._rows_among(PARTIES, ids)))
+    def parties(self, ids: list[str], *, known_at: datetime) -> list[PartyEntry]:
+        """The parties with these ids known at ``known_at``, by id, with every name and alias
+        of each known then."""
+        moment = self._dialect.moment(known_at)
+        return self._entries(list(self._rows_among(sql.PARTIES, ids, moment,
+                                                   leading=(moment, moment))))
 
-    def find_parties(self, search: str | None = None, limit: int = 200) -> list[PartyEntry]:
-        """Parties whose id, name or alias contains ``search`` (all parties without it)."""
+    def find_parties(self, search: str | None = None, *, known_at: datetime,
+                     limit: int = 200) -> list[PartyEntry]:
+        """Parties known at ``known_at`` whose id, name or alias then contained ``search``
+        (all parties without it)."""
+        moment = self._dialect.moment(known_at)
         if not search:
-            return self._entries(list(self._rows(self._dialect.sql(FIRST_PARTIES), (limit,))))
-        patterns = (containing(lower_name(search)), containing(fold_name(search)),
-                    containing(search))
-        ids = sorted(ident for (ident,) in self._rows(self._dialect.sql(PARTIES_CONTAINING),
-                                                      patterns))
-        return self.parties(ids[:limit])  # a broad search matches more ids than SQLite binds
+            return self._entries(list(self._rows(self._dialect.sql(sql.FIRST_PARTIES),
+                                                 (moment, moment, moment, limit))))
+        patterns = (sql.containing(lower_name(search)), sql.containing(fold_name(search)),
+                    sql.containing(search))
+        ids = sorted(ident for (ident,) in self._rows(self._dialect.sql(sql.PARTIES_CONTAINING),
+                                                      (*patterns, moment, moment)))
+        # a broad search matches more ids than SQLite binds
+        return self.parties(ids[:limit], known_at=known_at)
 
     def _entries(self, rows: list[Any]) -> list[PartyEntry]:
         read_names = self._dialect.read_names

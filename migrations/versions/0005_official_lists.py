@@ -6,7 +6,7 @@ answer as before. ``list_entries`` and ``list_snapshots`` hold what an ingest
 of an official list compares the next snapshot with.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 from ledger.read.schema import UTCDateTime
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
