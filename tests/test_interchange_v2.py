@@ -10,7 +10,7 @@ import pytest
 from conftest import Clock, record
 from ledger.application import SanctionsLedger
 from ledger.domain.fold import sanctions_in_force
-from ledger.errors import LineError
+from ledger.errors import LineError, UnknownPartyError
 
 BASE = [
     {"type": "source", "id": "src:list", "publisher": "A list", "title": "Snapshot",
@@ -43,7 +43,7 @@ def test_v2_lines_answer_with_programs_windows_and_new_names(ledger: SanctionsLe
     now = clock.advance()
 
     def on(day: date):
-        return ledger.get_in_force("EBANO", at=day, known_at=now).sanctions
+        return ledger.get_in_force("v:1", at=day, known_at=now).sanctions
 
     (before,) = on(date(2021, 8, 1))
     assert (before.certainty, before.programs) == ("uncertain", ["IFSR", "SDGT"])
@@ -56,6 +56,22 @@ def test_v2_lines_answer_with_programs_windows_and_new_names(ledger: SanctionsLe
     assert on(date(2021, 10, 10)) == []
     for day in (date(2021, 8, 1), date(2021, 9, 2), date(2021, 10, 5), date(2021, 10, 10)):
         assert on(day) == sanctions_in_force(ledger.iter_events(), at=day, known_at=now)
+
+
+def test_names_resolve_on_the_days_they_are_valid(ledger: SanctionsLedger, clock: Clock):
+    record(ledger, *BASE)
+    record(ledger, *LATER)
+    now = clock.advance()
+
+    def named(name: str, day: date) -> str | None:
+        try:
+            return ledger.get_in_force(name, at=day, known_at=now).party.id
+        except UnknownPartyError:
+            return None
+
+    before, after = date(2021, 9, 1), date(2021, 9, 2)
+    assert [named(n, before) for n in ("SAND SWAN", "EBANO", "ANA I")] == ["v:1", None, "v:1"]
+    assert [named(n, after) for n in ("SAND SWAN", "EBANO", "ANA I")] == ["v:1", "v:1", None]
 
 
 def test_re_importing_v2_lines_records_nothing(ledger: SanctionsLedger, clock: Clock):

@@ -118,7 +118,7 @@ class Reader:
         ``party`` on ``at`` as known at ``known_at`` (capped at what the read model holds
         whole), with the lines it rests on."""
         known = self.known(known_at)
-        entry = self.resolve_party(party, known_at=known.moment)
+        entry = self.resolve_party(party, known_at=known.moment, on=at)
         found, lines = self._in_force_citing(role, entry.id, at, known.moment)
         if role == "target":
             found, lines = self._with_linked(entry.id, at, known.moment, found, lines)
@@ -201,7 +201,7 @@ class Reader:
         unknown or ambiguous name is an answer for its own line, never an error."""
         known, pending = self.known(known_at), iter(queries)
         while piece := list(islice(pending, chunk)):
-            matches = self.resolve_parties(piece, known_at=known.moment)
+            matches = self.resolve_parties(piece, known_at=known.moment, on=at)
             targets = {ident for ids in matches.values() for ident in ids}
             found = self.find_in_force_many(targets, at=at, known_at=known.moment)
             for query in piece:
@@ -299,11 +299,14 @@ class Reader:
                 for sanction_id, kind, authority, target, valid_from, valid_until, measures,
                 effective_from in self._rows(d.sql(statement), tuple(parameters))]
 
-    def resolve_party(self, text: str, *, known_at: datetime) -> PartyEntry:
+    def resolve_party(self, text: str, *, known_at: datetime,
+                      on: date | None = None) -> PartyEntry:
         """A party by id, else by name or alias (case-insensitive, then folded), among the
-        parties and names the ledger held at ``known_at``."""
+        parties and names the ledger held at ``known_at`` (and valid ``on`` that day, if
+        given: a party renamed from a date on is not yet called by its new name before)."""
         found = (self.parties([text], known_at=known_at)
-                 or self.parties(self._named([text], known_at).get(text, []), known_at=known_at))
+                 or self.parties(self._named([text], known_at, on).get(text, []),
+                                 known_at=known_at))
         if not found:
             raise UnknownPartyError(self._unknown(text, known_at))
         if len(found) > 1:
@@ -318,8 +321,8 @@ class Reader:
             return f"no party has the id, name or alias {text!r}"
         return f"no party with the id, name or alias {text!r} was known at {known_at.isoformat()}"
 
-    def resolve_parties(self, texts: Iterable[str], *,
-                        known_at: datetime) -> dict[str, list[str]]:
+    def resolve_parties(self, texts: Iterable[str], *, known_at: datetime,
+                        on: date | None = None) -> dict[str, list[str]]:
         """The party ids each text names as known at ``known_at``, for many texts at once:
         its id, else the parties whose name or alias matches case-insensitively, else folded.
 
@@ -329,17 +332,21 @@ class Reader:
         texts = list(dict.fromkeys(texts))
         found = {t: [t] for t in self._matching(sql.PARTY_IDS, texts,
                                                 self._dialect.moment(known_at))}
-        found.update(self._named([t for t in texts if t not in found], known_at))
+        found.update(self._named([t for t in texts if t not in found], known_at, on))
         return found
 
-    def _named(self, texts: list[str], known_at: datetime) -> dict[str, list[str]]:
-        """The party ids each text was a name or alias of at ``known_at``: case-insensitively,
-        else folded."""
+    def _named(self, texts: list[str], known_at: datetime,
+               on: date | None = None) -> dict[str, list[str]]:
+        """The party ids each text was a name or alias of at ``known_at`` (valid ``on``, if
+        given): case-insensitively, else folded."""
         found: dict[str, list[str]] = {}
         moment = self._dialect.moment(known_at)
-        for statement, key in ((sql.BY_LOWERED, lower_name), (sql.BY_FOLDED, fold_name)):
+        when = (moment, moment) if on is None else (moment, moment, *[self._dialect.day(on)] * 2)
+        statements = ((sql.BY_LOWERED, sql.BY_FOLDED) if on is None
+                      else (sql.BY_LOWERED_ON, sql.BY_FOLDED_ON))
+        for statement, key in zip(statements, (lower_name, fold_name), strict=True):
             keys = {t: key(t) for t in texts if t not in found}
-            by_key = self._matching(statement, keys.values(), moment, moment)
+            by_key = self._matching(statement, keys.values(), *when)
             found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
         return found
 

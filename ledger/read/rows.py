@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
@@ -33,6 +33,8 @@ from sqlalchemy import (
     any_,
     bindparam,
     delete,
+    insert,
+    select,
     update,
 )
 
@@ -140,6 +142,7 @@ def write_rows(conn: Connection, positions: list[int], batch: PlannedBatch) -> N
             at = columns.index("position")
             rows = [(*row[:at], positions[row[at]], *row[at + 1:]) for row in rows]
         _insert(conn, table, columns, rows)
+    _end_names(conn, batch.lines)
 
 
 def _plan_lines(lines: Sequence[LineFacts], dialect: Dialect) -> list[Insert]:
@@ -161,16 +164,42 @@ def _plan_lines(lines: Sequence[LineFacts], dialect: Dialect) -> list[Insert]:
             kind, name, country = party
             rows[parties].append({"party_id": line_id, "kind": kind, "name": name,
                                   "country": country, "recorded_from": recorded_at})
-        rows[party_names].extend(name_rows(fields.get("party") or line_id, names, recorded_at))
+        valid_from = fields.get("effective_from") if line_type in _NAMING_FROM else None
+        rows[party_names].extend(name_rows(fields.get("party") or line_id, names, recorded_at,
+                                           valid_from and date.fromisoformat(valid_from)))
     return _bound(rows, dialect)
 
 
-def name_rows(party_id: str, names: list[str], recorded_at: datetime) -> list[dict[str, Any]]:
+#: Lines whose names are valid from their ``effective_from`` (version 2); other names
+#: are valid whenever the party is.
+_NAMING_FROM = ("alias", "party_amendment")
+
+
+def name_rows(party_id: str, names: list[str], recorded_at: datetime,
+              valid_from: date | None = None) -> list[dict[str, Any]]:
     """The ``party_names`` rows of names a line recorded at ``recorded_at`` gives a party:
-    known from then on, valid whenever the party is (a version 1 name never ends)."""
+    known from then on, valid from ``valid_from`` (None: whenever the party is)."""
     return [{"party_id": party_id, "name": n, "lowered": lower_name(n), "folded": fold_name(n),
-             "recorded_from": recorded_at, "recorded_until": None, "valid_from": None,
+             "recorded_from": recorded_at, "recorded_until": None, "valid_from": valid_from,
              "valid_until": None} for n in names]
+
+
+def _end_names(conn: Connection, lines: Sequence[LineFacts]) -> None:
+    """Alias ends: each row naming the party so, as currently known, is superseded at the
+    line's recorded time by one valid until the day before the alias ends."""
+    for line in lines:
+        if line[LineFact.TYPE] != "alias_end":
+            continue
+        fields, at = orjson.loads(line[LineFact.FILED]), line[LineFact.RECORDED_AT]
+        last = date.fromisoformat(fields["effective_from"]) - timedelta(days=1)
+        current = (party_names.c.party_id == fields["party"],
+                   party_names.c.name == fields["name"], party_names.c.recorded_until.is_(None))
+        known = [dict(row) for row in conn.execute(select(party_names).where(*current)).mappings()]
+        conn.execute(update(party_names).where(*current).values(recorded_until=at))
+        ended = [{**row, "recorded_from": at, "recorded_until": None,
+                  "valid_until": min(last, row["valid_until"] or last)} for row in known]
+        if ended:
+            conn.execute(insert(party_names), ended)
 
 
 def names_filed(line_type: str, fields: dict[str, Any]) -> list[str]:

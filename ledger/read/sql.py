@@ -92,6 +92,11 @@ PARTY_IDS = f"SELECT party_id, party_id FROM parties WHERE party_id {{among}} AN
 BY_LOWERED = ("SELECT lowered, party_id FROM party_names "
               f"WHERE lowered {{among}} AND {NAME_KNOWN_AT}")
 BY_FOLDED = f"SELECT folded, party_id FROM party_names WHERE folded {{among}} AND {NAME_KNOWN_AT}"
+# The same, among the names valid on a day (version 2 names may start and end).
+NAME_VALID_ON = ("(valid_from IS NULL OR valid_from <= ?) "
+                 "AND (valid_until IS NULL OR valid_until >= ?)")
+BY_LOWERED_ON = f"{BY_LOWERED} AND {NAME_VALID_ON}"
+BY_FOLDED_ON = f"{BY_FOLDED} AND {NAME_VALID_ON}"
 KNOWN_LINES = ("SELECT r.line_id, r.type, r.filed, p.kind FROM recorded_lines r "
                 "LEFT JOIN parties p ON p.party_id = r.line_id WHERE r.line_id {among}")
 LINES = f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE line_id {{among}}"
