@@ -31,10 +31,13 @@ DAY_BEFORE = FIXTURES / "sdn_20211209T185056Z_8e7cf31174.csv"
 DAY_AFTER = FIXTURES / "sdn_20211210T185016Z_b660c7e84e.csv"
 
 
-def ingest_seconds(ledger: SanctionsLedger, path: Path, published: date) -> tuple[int, float]:
-    start = time.perf_counter()
+def ingest_seconds(ledger: SanctionsLedger, path: Path,
+                   published: date) -> tuple[int, float, float]:
+    """Entries ingested, wall seconds and this process's CPU seconds (the machine is shared:
+    CPU time shows the work when other jobs stretch the wall time)."""
+    start, cpu = time.perf_counter(), time.process_time()
     summary = ledger.ingest("ofac-sdn", path, published)
-    return summary.entries, time.perf_counter() - start
+    return summary.entries, time.perf_counter() - start, time.process_time() - cpu
 
 
 def fresh_ledger(directory: str, name: str) -> SanctionsLedger:
@@ -49,21 +52,22 @@ def main() -> None:
     entries, parsed = best_of(args.runs, lambda: parse("ofac-sdn", args.file))
     with tempfile.TemporaryDirectory() as directory:
         first = fresh_ledger(directory, "first")
-        _, ingested = ingest_seconds(first, args.file, date(2024, 5, 3))
+        _, ingested, ingested_cpu = ingest_seconds(first, args.file, date(2024, 5, 3))
         first.close()
         daily = fresh_ledger(directory, "daily")
-        held, _ = ingest_seconds(daily, DAY_BEFORE, date(2021, 12, 9))
-        _, diffed = ingest_seconds(daily, DAY_AFTER, date(2021, 12, 10))
+        held, _, _ = ingest_seconds(daily, DAY_BEFORE, date(2021, 12, 9))
+        _, diffed, diffed_cpu = ingest_seconds(daily, DAY_AFTER, date(2021, 12, 10))
         daily.close()
     print(f"file: {args.file.name}, {entries} entries")
-    print("| pass | seconds | entries/s | target |")
-    print("| --- | --- | --- | --- |")
-    print(f"| ledger.sources parse (best of {args.runs}) | {parsed:.2f} | "
+    print("| pass | wall s | CPU s | entries/s (wall) | target |")
+    print("| --- | --- | --- | --- | --- |")
+    print(f"| ledger.sources parse (best of {args.runs}) | {parsed:.2f} | | "
           f"{entries / parsed:,.0f} | |")
-    print(f"| first snapshot, ingest end to end | {ingested:.2f} | {entries / ingested:,.0f} "
-          f"| < 5 s |")
-    print(f"| ingest / parse | {ingested / parsed:.1f}x | | |")
-    print(f"| daily diff into a ledger of {held} entries | {diffed:.2f} | | < 1 s |")
+    print(f"| first snapshot, ingest end to end | {ingested:.2f} | {ingested_cpu:.2f} | "
+          f"{entries / ingested:,.0f} | < 5 s |")
+    print(f"| ingest / parse (wall) | {ingested / parsed:.1f}x | | | |")
+    print(f"| daily diff into a ledger of {held} entries | {diffed:.2f} | {diffed_cpu:.2f} | "
+          "| < 1 s |")
 
 
 if __name__ == "__main__":
