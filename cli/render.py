@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ledger.domain.dates import day_text
+
 if TYPE_CHECKING:
     from ledger.domain.answers import (
         InForceAnswer,
@@ -97,20 +99,14 @@ def answer_table(answer: InForceAnswer) -> Any:
 
 def starts(sanction: SanctionInForce) -> str:
     """The start as a person reads it: a day, or the window it is known within."""
-    return (window_text(sanction.start_window.wire()) if sanction.start_window
-            else str(sanction.effective_from))
+    return day_text(sanction.start_window.wire() if sanction.start_window
+                    else sanction.effective_from)
 
 
 def certainty(sanction: SanctionInForce) -> str:
     if sanction.window is None:
         return "certain"
-    return f"uncertain: {window_text(sanction.window.wire())}"
-
-
-def window_text(wire: dict[str, Any]) -> str:
-    if "on_or_before" in wire:
-        return f"on or before {wire['on_or_before']}"
-    return "between {} and {}".format(*wire["between"])
+    return f"uncertain: {day_text(sanction.window.wire())}"
 
 
 def _caption(count: int, unsure: int) -> str:

@@ -122,3 +122,17 @@ def test_a_retracted_link_cannot_be_retracted_again(ledger: SanctionsLedger, clo
            {"type": "retraction", "id": "k:r", "same_party": "k"})
     with pytest.raises(LineError, match="line 1: link k is already retracted"):
         record(ledger, {"type": "retraction", "id": "k:r2", "same_party": "k"})
+
+
+def test_history_and_the_evidence_report_state_the_windows(ledger: SanctionsLedger,
+                                                          clock: Clock):
+    from ledger.audit.report.html import evidence_html
+
+    record(ledger, *BASE)
+    record(ledger, *LATER)
+    now = clock.advance()
+    told = [entry.summary for entry in ledger.get_history("v:1", known_at=now).entries]
+    assert "auth:x designates v:1: asset_freeze from on or before 2021-08-24" in told
+    assert "s:1 lifted from between 2021-10-01 and 2021-10-10" in told
+    page = evidence_html(ledger.get_report("v:1", at=date(2021, 10, 5), known_at=now))
+    assert "uncertain on this day" in page

@@ -65,3 +65,21 @@ def window_of(value: Any) -> DateWindow:
             raise ValueError(f"'between' ends on {latest}, before it starts on {earliest}")
         return DateWindow(earliest, latest)
     raise ValueError("a date window is {\"on_or_before\": D} or {\"between\": [D1, D2]}")
+
+
+def latest_day(value: Any) -> date:
+    """The day a filed date stands for in the rules: itself, or a window's latest day."""
+    if isinstance(value, dict):
+        days = value.get("between") or [value["on_or_before"]]
+        return date.fromisoformat(days[-1])
+    return date.fromisoformat(str(value))
+
+
+def day_text(value: Any) -> str:
+    """A filed date as prose: ``2021-08-24``, ``on or before 2021-08-24`` or
+    ``between 2021-08-25 and 2021-09-02``."""
+    if not isinstance(value, dict):
+        return str(value)
+    if "on_or_before" in value:
+        return f"on or before {value['on_or_before']}"
+    return "between {} and {}".format(*value["between"])
