@@ -19,6 +19,8 @@ from cli.terminal import shown
 #: command name -> "module:function" in this package, loaded when first used.
 COMMANDS = {
     "import": "cli.recording:import_file",
+    "ingest": "cli.lists:ingest",
+    "lists": "cli.lists:lists",
     "export": "cli.recording:export",
     "datasets": "cli.recording:datasets",
     "rebuild": "cli.recording:rebuild",

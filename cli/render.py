@@ -6,6 +6,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from cli.terminal import cell
+from ledger.domain.dates import day_text
 
 if TYPE_CHECKING:
     from ledger.domain.answers import (
@@ -28,14 +29,26 @@ def party_json(party: PartyEntry) -> dict[str, Any]:
 
 
 def sanction_fields(sanction: SanctionInForce) -> dict[str, Any]:
-    """A sanction in force as the spec's JSON shows it, before its evidence."""
-    return {
+    """A sanction in force as the spec's JSON shows it, before its evidence.
+
+    Version 2 keys appear only when the sanction has them, so answers from
+    version 1 lines read exactly as before.
+    """
+    fields: dict[str, Any] = {
         "id": sanction.id, "kind": sanction.kind, "authority": sanction.authority,
         "target": sanction.target, "measures": sanction.measures,
         "program": sanction.program, "legal_basis": sanction.legal_basis,
         "effective_from": sanction.effective_from.isoformat(),
         "effective_until": iso(sanction.effective_until),
     }
+    for key in ("programs", "legal_bases"):
+        if getattr(sanction, key) is not None:
+            fields[key] = getattr(sanction, key)
+    if sanction.start_window is not None:
+        fields["effective_from_window"] = sanction.start_window.wire()
+    if sanction.window is not None:
+        fields.update(certainty=sanction.certainty, window=sanction.window.wire())
+    return fields
 
 
 def sanction_json(sanction: SanctionInForce,
@@ -73,12 +86,34 @@ def answer_table(answer: InForceAnswer) -> Any:
     table.add_column("Measures", ratio=2)
     for column in ("From", "Until", "Evidence"):
         table.add_column(column, no_wrap=True)
+    unsure = [s for s in answer.sanctions if s.window is not None]
+    if unsure:
+        table.add_column("Certainty", overflow="fold", ratio=2)
     for s in answer.sanctions:
-        table.add_row(*map(cell, (s.id, s.authority if answer.role == "target" else s.target,
-                                  ", ".join(s.measures), s.effective_from,
-                                  s.effective_until or "open-ended", _lines(len(s.evidence)))))
-    table.caption = f"{len(answer.sanctions)} in force" if answer.sanctions else "none in force"
+        row = [s.id, s.authority if answer.role == "target" else s.target,
+               ", ".join(s.measures), starts(s), str(s.effective_until or "open-ended"),
+               _lines(len(s.evidence))]
+        table.add_row(*map(cell, (*row, *([certainty(s)] if unsure else []))))
+    table.caption = _caption(len(answer.sanctions), len(unsure))
     return table
+
+
+def starts(sanction: SanctionInForce) -> str:
+    """The start as a person reads it: a day, or the window it is known within."""
+    return day_text(sanction.start_window.wire() if sanction.start_window
+                    else sanction.effective_from)
+
+
+def certainty(sanction: SanctionInForce) -> str:
+    if sanction.window is None:
+        return "certain"
+    return f"uncertain: {day_text(sanction.window.wire())}"
+
+
+def _caption(count: int, unsure: int) -> str:
+    if not count:
+        return "none in force"
+    return f"{count} in force" + (f", {unsure} of them uncertain on this day" if unsure else "")
 
 
 def _lines(count: int) -> str:

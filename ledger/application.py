@@ -49,9 +49,11 @@ from ledger.read.database import (
     is_set_up,
     table_names,
 )
+from ledger.read.list_state import ListStateTables, SnapshotRecord
 from ledger.read.projector import Progress, Projector, fresh_read_model
 from ledger.read.reader import Reader
 from ledger.settings import LedgerLocation
+from ledger.sources import open_snapshot
 from ledger.store.chain import CHAIN_TABLE, ChainReport, Head
 from ledger.store.events import APPLICATION_NAME, EventLog
 from ledger.store.locks import SETUP, WRITER, ledger_lock
@@ -66,6 +68,7 @@ from ledger.write.bulk import (
     written_tables,
 )
 from ledger.write.collector import collecting_less
+from ledger.write.ingest import IngestSummary, ingest_snapshot, publication_date
 from ledger.write.recording import Recording, RecordingSummary
 from ledger.write.transport import writing_in_child
 
@@ -172,6 +175,27 @@ class SanctionsLedger(Application[UUID]):
             transaction = import_in_child if two_processes else import_transaction
             with collecting_less(), transaction(self.store, recorded_at) as store:
                 return Recording(store, recorded_at).take_all(objects)
+
+    def ingest(self, kind: str, path: Path, published: date | None = None,
+               progress: Progress | None = None,
+               on_wait: Callable[[], None] | None = None) -> IngestSummary:
+        """Record one snapshot of an official list (``ledger.write.ingest``) whole, or not at
+        all, in one transaction with the list's new state."""
+        snapshot = open_snapshot(kind, path)
+        day = publication_date(snapshot, published)
+        with ledger_lock(self.location, WRITER, on_wait):
+            self.projector.catch_up()
+            recorded_at = self._next_recorded_at()
+            with collecting_less(), import_transaction(self.store, recorded_at) as store:
+                return ingest_snapshot(
+                    kind, snapshot, day, Recording(store, recorded_at),
+                    ListStateTables(store.conn), lambda i: store.known_line(i) is not None,
+                    progress)
+
+    def list_snapshots(self) -> list[SnapshotRecord]:
+        """Every snapshot of every official list ingested, by list and publication date."""
+        with self.engine.connect() as conn:
+            return ListStateTables(conn).snapshots()
 
     def rebuild_read_model(self, progress: Progress | None = None,
                            on_wait: Callable[[], None] | None = None, *,

@@ -90,7 +90,7 @@ REJECTED = [
      with_line(type="correction", sanction="d1", set={"effective_until": "2021-02-30"}),
      "field 'effective_until' is not a calendar date: 2021-02-30"),
     ("party of no known kind", with_line(type="party", kind="company", name="X"),
-     "field 'kind' must be one of person, organization, authority"),
+     "field 'kind' must be one of person, organization, authority, vessel, aircraft"),
     ("attributes that are not strings",
      with_line(type="party", kind="person", name="X", attributes={"born": 1970}),
      "field 'attributes' must be an object of strings"),

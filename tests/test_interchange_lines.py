@@ -51,7 +51,9 @@ def test_a_correction_changes_only_the_fields_it_sets():
 def test_each_line_knows_its_type_and_its_own_fields():
     line = check_shape(1, {"type": "alias", "id": "al1", "party": "p:a", "name": "A",
                            "note": "from the press release"})
-    assert line.type == "alias" and line.own_fields() == {"party": "p:a", "name": "A"}
+    assert line.type == "alias" and line.own_fields() == {
+        "party": "p:a", "name": "A",  # and version 2's, left out
+        "quality": None, "former": None, "script": None, "effective_from": None}
 
 
 def test_the_json_schema_in_docs_is_the_one_the_lines_give():
@@ -68,6 +70,26 @@ MORE_LINES = [
      "effective_until": None, "note": "open-ended again"},
     {"type": "party", "id": "p:b", "kind": "organization", "name": "B", "country": "xx",
      "attributes": {"register": "123"}},
+    # version 2
+    {"type": "source", "id": "src:list", "publisher": "A list", "title": "Snapshot",
+     "published": "2021-08-24", "list": "example", "rows": 1,
+     "files": [{"name": "list.csv", "sha256": "00" * 32}]},
+    {"type": "party", "id": "v:1", "kind": "vessel", "name": "SAND SWAN",
+     "aliases": ["SAND", {"name": "ANA I", "quality": "weak", "former": True}],
+     "attributes": {"imo_numbers": ["7406784"], "note": "v1 string"}},
+    {"type": "designation", "id": "s:1", "authority": "auth:x", "target": "v:1",
+     "measures": ["asset_freeze"], "programs": ["SDGT", "IRAN"],
+     "effective_from": {"on_or_before": "2021-08-24"}},
+    {"type": "lifting", "id": "s:1:lifted", "sanction": "s:1",
+     "effective_from": {"between": ["2021-08-25", "2021-09-02"]}},
+    {"type": "alias", "id": "al2", "party": "v:1", "name": "EBANO", "quality": "strong",
+     "effective_from": "2021-09-02"},
+    {"type": "alias_end", "id": "e1", "party": "v:1", "name": "ANA I",
+     "effective_from": "2021-09-02"},
+    {"type": "party_amendment", "id": "pa1", "party": "v:1", "effective_from": "2021-09-02",
+     "name": "EBANO", "set_attributes": {"flags": ["Panama"]}},
+    {"type": "same_party", "id": "k1", "parties": ["v:1", "p:b"], "reason": "same IMO"},
+    {"type": "retraction", "id": "k1:r", "same_party": "k1"},
 ]
 
 

@@ -165,6 +165,9 @@ def test_the_schema_comparison_sees_what_0002_added(engine):
     assert found == {("add_column", "complete_until"),
                      ("add_index", "ix_recorded_lines_recorded_at"),
                      ("add_index", "ix_party_names_party_id"),  # and what 0003 added
+                     ("add_table", "list_entries"), ("add_table", "list_snapshots"),
+                     *(("add_column", name) for name in (  # and what 0006 added
+                         "programs", "legal_bases", "start_window", "unsure_window")),
                      *(("add_column", column) for column in (  # and 0004
                          "recorded_from", "recorded_until", "valid_from", "valid_until"))}
 

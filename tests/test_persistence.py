@@ -31,6 +31,19 @@ AFTERWARDS = [  # the line types the dataset lacks
      "effective_from": "2023-01-01"},
     {"type": "retraction", "id": "retract:eu-chen", "sanction": "eu:2021-03-22:chen-mingguo",
      "reason": "test"},
+    # Interchange version 2.
+    {"type": "designation", "id": "v2:windowed", "authority": "auth:uk",
+     "target": "person:wang-junzheng", "measures": ["asset_freeze"], "programs": ["A", "B"],
+     "effective_from": {"on_or_before": "2021-08-24"}},
+    {"type": "lifting", "id": "v2:windowed:lifted", "sanction": "v2:windowed",
+     "effective_from": {"between": ["2021-08-25", "2021-09-02"]}},
+    {"type": "party_amendment", "id": "v2:zenz", "party": "person:adrian-zenz",
+     "effective_from": "2022-01-01", "set_attributes": {"titles": ["Dr"]}},
+    {"type": "alias_end", "id": "v2:zenz:alias-end", "party": "person:adrian-zenz",
+     "name": "A. Zenz", "effective_from": "2023-01-01"},
+    {"type": "same_party", "id": "v2:link", "parties": ["person:chen-mingguo",
+                                                       "person:wang-mingshan"]},
+    {"type": "retraction", "id": "v2:link:retracted", "same_party": "v2:link"},
 ]
 
 

@@ -34,6 +34,11 @@ PARTIES = [
 
 day = st.sampled_from(DAYS).map(date.isoformat)
 measures = st.lists(st.sampled_from(MEASURES), min_size=1, max_size=3)
+programs = st.lists(st.sampled_from(["SDGT", "IFSR", "CUBA"]), max_size=3)
+# Version 2: a date known exactly, or only "on or before" a day, or "between" two days.
+window = st.one_of(day.map(lambda d: {"on_or_before": d}),
+                   st.lists(day, min_size=2, max_size=2).map(lambda d: {"between": sorted(d)}))
+day_or_window = st.one_of(day, day, window)
 
 
 @st.composite
@@ -41,9 +46,11 @@ def sanction_line(draw: st.DrawFn, ident: str, earlier: list[str]) -> dict:
     kind = draw(st.sampled_from(["designation", "countermeasure"]))
     line = {"type": kind, "id": ident, "authority": draw(st.sampled_from(AUTHORITIES)),
             "target": draw(st.sampled_from(TARGETS)), "measures": draw(measures),
-            "effective_from": draw(day)}
+            "effective_from": draw(day_or_window)}
     if draw(st.booleans()):
         line["effective_until"] = draw(st.one_of(st.none(), day))
+    if draw(st.booleans()):
+        line["programs"] = draw(programs)
     if kind == "countermeasure" and earlier:
         line["in_response_to"] = draw(st.lists(st.sampled_from(earlier), max_size=2))
     return line
@@ -58,10 +65,12 @@ def change_line(draw: st.DrawFn, ident: str, sanction: str) -> dict:
         line["effective_from"] = draw(day)
         if draw(st.booleans()):
             line["measures"] = draw(measures)
-        if "measures" not in line or draw(st.booleans()):
+        if draw(st.booleans()):
+            line["programs"] = draw(programs)
+        if not line.keys() & {"measures", "programs"} or draw(st.booleans()):
             line["effective_until"] = draw(st.one_of(st.none(), day))
     elif kind == "lifting":
-        line["effective_from"] = draw(day)
+        line["effective_from"] = draw(day_or_window)
     elif kind == "correction":
         line["set"] = draw(st.fixed_dictionaries({}, optional={
             "effective_from": day, "effective_until": st.one_of(st.none(), day),

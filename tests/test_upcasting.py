@@ -33,21 +33,23 @@ def store_v1_designation(ledger: SanctionsLedger, clock: Clock) -> None:
         filed=json.dumps(V1_LINE, separators=(",", ":")), sources=[], note=None,
         authority="auth:eu", target="person:old", measures=["asset_freeze"],
         effective_from=date(2019, 1, 1), effective_until=None, program=None,
-        legal_basis="placeholder", announced=None, reason=None)
+        legal_basis="placeholder", announced=None, reason=None, programs=None,
+        legal_bases=None, start_window=None)
     stored = ledger.mapper.to_stored_event(event)
     state = ledger.mapper.transcoder.decode(stored.state)
-    del state["legal_basis"], state["class_version"]
+    for later in ("legal_basis", "class_version", "programs", "legal_bases", "start_window"):
+        del state[later]
     v1 = type(stored)(originator_id=stored.originator_id, originator_version=1,
                       topic="sanctions-ledger:Sanction.Designated",
                       state=ledger.mapper.transcoder.encode(state))
     ledger.recorder.insert_events([v1])
 
 
-def test_new_designations_are_stored_as_version_2(ledger: SanctionsLedger):
+def test_new_designations_are_stored_as_version_3(ledger: SanctionsLedger):
     record(ledger, *PARTIES, V1_LINE)
     (stored,) = [n for n in ledger.recorder.select_notifications(start=0, limit=10)
                  if n.topic == "sanctions-ledger:Sanction.Designated"]
-    assert ledger.mapper.transcoder.decode(stored.state)["class_version"] == 2
+    assert ledger.mapper.transcoder.decode(stored.state)["class_version"] == 3
 
 
 def test_a_v1_designation_loads_through_the_repository_with_no_legal_basis(

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.domain.answers import KnownAt, PartyEntry, RecordedLine
+from ledger.domain.dates import day_text, latest_day
 from ledger.domain.rules import SANCTION_TYPES, corrected
 from ledger.errors import LedgerError
 from ledger.read.reader import Reader
@@ -78,7 +79,7 @@ def valid_date(line: RecordedLine, base: dict[str, Any] | None = None) -> date |
     if field is None:
         return None
     content = base if line.type in SANCTION_TYPES and base else line.content
-    return date.fromisoformat(content[field])
+    return latest_day(content[field])
 
 
 def describe(line: RecordedLine, base: dict[str, Any] | None = None) -> str:
@@ -92,7 +93,7 @@ def describe(line: RecordedLine, base: dict[str, Any] | None = None) -> str:
         answers = (f", answering {len(c['in_response_to'])} sanctions"
                    if c.get("in_response_to") else "")
         return (f"{b['authority']} {verb} {b['target']}: {', '.join(sorted(b['measures']))} "
-                f"from {b['effective_from']}{until}{answers}")
+                f"from {day_text(b['effective_from'])}{until}{answers}")
     return _DESCRIBE.get(kind, _describe_other)(c)
 
 
@@ -126,7 +127,7 @@ def _plain(value: Any) -> str:
 
 _DESCRIBE = {
     "amendment": _describe_amendment,
-    "lifting": lambda c: f"{c['sanction']} lifted from {c['effective_from']}",
+    "lifting": lambda c: f"{c['sanction']} lifted from {day_text(c['effective_from'])}",
     "correction": _describe_correction,
     "retraction": lambda c: f"{c['sanction']} retracted: never in force",
     "statement": _describe_statement,

@@ -37,6 +37,7 @@ from ledger.audit.history import (
     valid_date,
 )
 from ledger.domain.answers import KnownAt, RecordedLine, SpanInForce
+from ledger.domain.dates import latest_day
 from ledger.read.reader import Reader
 
 
@@ -226,7 +227,7 @@ def _plan(lines: Iterable[RecordedLine], bases: SanctionBases, by: str) -> Itera
 
 
 def _sanction_start(base: dict[str, object] | None) -> date | None:
-    return date.fromisoformat(str(base["effective_from"])) if base else None
+    return latest_day(base["effective_from"]) if base else None
 
 
 def _within(planned: _Planned, start: date | None, end: date | None) -> bool:

@@ -13,6 +13,7 @@ audit trail are in ``ledger.domain.rules``.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 from datetime import date, datetime
 from functools import lru_cache
@@ -21,6 +22,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain.dates import DateWindow
 from ledger.domain.rules import corrected, ends_before_it_starts
 from ledger.errors import RuleViolationError
 
@@ -63,18 +65,33 @@ class Source(Aggregate):
 
     class Recorded(Created):
         TOPIC = "sanctions-ledger:Source.Recorded"
+        # v2 added the publication's list, files and row count (official list snapshots).
+        class_version = 2
         publisher: str
         title: str
         url: str | None
         published: date | None
         excerpt: str | None
+        list: str | None
+        files: builtins.list[dict[str, Any]] | None
+        rows: int | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """A v1 source was recorded before sources could describe a list snapshot."""
+            state.update(list=None, files=None, rows=None)
 
         def apply(self, aggregate: Source) -> None:
             aggregate.line_id = self.line_id
 
 
 class Party(Aggregate):
-    """A person, organisation or authority, known by a name and its aliases."""
+    """A person, organisation, vessel, aircraft or authority, known by a name and its aliases.
+
+    Its name and attributes may change from a date on (``Amended``) and an alias
+    may stop being valid (``AliasEnded``); the read model keeps every name it
+    was ever known by, so old names still find it.
+    """
 
     TOPIC = "sanctions-ledger:Party"
 
@@ -82,6 +99,8 @@ class Party(Aggregate):
         line_id: str
         kind: str
         names: list[str]
+        amendments: list[Any]
+        ended: list[Any]
 
     class Created(FiledLineEvent, Aggregate.Created):
         """Base of the events that create a party (never stored itself)."""
@@ -94,12 +113,14 @@ class Party(Aggregate):
         name: str
         aliases: list[str]
         country: str | None
-        attributes: dict[str, str]
+        attributes: dict[str, Any]
 
         def apply(self, aggregate: Party) -> None:
             aggregate.line_id = self.line_id
             aggregate.kind = self.kind
             aggregate.names = [self.name, *self.aliases]
+            aggregate.amendments = []
+            aggregate.ended = []
 
     class AliasAdded(FiledLineEvent, Aggregate.Event):
         TOPIC = "sanctions-ledger:Party.AliasAdded"
@@ -108,8 +129,89 @@ class Party(Aggregate):
         def apply(self, aggregate: Party) -> None:
             aggregate.names.append(self.name)
 
+    class Amended(FiledLineEvent, Aggregate.Event):
+        TOPIC = "sanctions-ledger:Party.Amended"
+        effective_from: date
+        name: str | None
+        country: str | None
+        set_attributes: dict[str, Any] | None
+        reason: str | None
+
+        def apply(self, aggregate: Party) -> None:
+            getattr(aggregate, "amendments", []).append((self.effective_from, self.line_id))
+            if self.name is not None and self.name not in aggregate.names:
+                aggregate.names.append(self.name)
+
+    class AliasEnded(FiledLineEvent, Aggregate.Event):
+        TOPIC = "sanctions-ledger:Party.AliasEnded"
+        name: str
+        effective_from: date
+        reason: str | None
+
+        def apply(self, aggregate: Party) -> None:
+            getattr(aggregate, "ended", []).append((self.name, self.effective_from))
+
     def add_alias(self, name: str, line: dict[str, Any], timestamp: datetime) -> None:
         self.trigger_event(self.AliasAdded, name=name, timestamp=timestamp, **line)
+
+    def amend(self, *, effective_from: date, changes: dict[str, Any], reason: str | None,
+              line: dict[str, Any], timestamp: datetime) -> None:
+        if self.kind == "authority" and "name" in changes:
+            raise RuleViolationError(f"authority {self.line_id} cannot be renamed by a "
+                                     "party_amendment")
+        self.trigger_event(self.Amended, effective_from=effective_from,
+                           name=changes.get("name"), country=changes.get("country"),
+                           set_attributes=changes.get("set_attributes"), reason=reason,
+                           timestamp=timestamp, **line)
+
+    def end_alias(self, *, name: str, effective_from: date, reason: str | None,
+                  line: dict[str, Any], timestamp: datetime) -> None:
+        """An alias stops being valid: it must be one of the party's names."""
+        if name not in self.names:
+            raise RuleViolationError(f"{name!r} is not a name of party {self.line_id}")
+        if (name, effective_from) in getattr(self, "ended", []):
+            raise RuleViolationError(f"alias {name!r} of {self.line_id} already ended "
+                                     f"on {effective_from}")
+        self.trigger_event(self.AliasEnded, name=name, effective_from=effective_from,
+                           reason=reason, timestamp=timestamp, **line)
+
+
+class PartyLink(Aggregate):
+    """Two or more parties are the same real-world party (e.g. one person on two lists)."""
+
+    TOPIC = "sanctions-ledger:PartyLink"
+
+    if TYPE_CHECKING:  # set by the events' apply methods
+        line_id: str
+        parties: list[str]
+        retracted: bool
+
+    class Created(FiledLineEvent, Aggregate.Created):
+        """Base of the events that create a link (never stored itself)."""
+
+        TOPIC = "sanctions-ledger:PartyLink.Created"
+
+    class Linked(Created):
+        TOPIC = "sanctions-ledger:PartyLink.Linked"
+        parties: list[str]
+        reason: str | None
+
+        def apply(self, aggregate: PartyLink) -> None:
+            aggregate.line_id = self.line_id
+            aggregate.parties = list(self.parties)
+            aggregate.retracted = False
+
+    class Retracted(FiledLineEvent, Aggregate.Event):
+        TOPIC = "sanctions-ledger:PartyLink.Retracted"
+        reason: str | None
+
+        def apply(self, aggregate: PartyLink) -> None:
+            aggregate.retracted = True
+
+    def retract(self, *, reason: str | None, line: dict[str, Any], timestamp: datetime) -> None:
+        if self.retracted:
+            raise RuleViolationError(f"link {self.line_id} is already retracted")
+        self.trigger_event(self.Retracted, reason=reason, timestamp=timestamp, **line)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +225,9 @@ class Terms:
     effective_until: date | None
     program: str | None
     legal_basis: str | None
+    programs: list[str] | None = None
+    legal_bases: list[str] | None = None
+    start_window: DateWindow | None = None  # the start is known only within it
 
     def corrected(self, changes: dict[str, Any]) -> Terms:
         return Terms(**corrected(vars(self), changes))
@@ -137,12 +242,15 @@ class Amendment:
     measures: list[str] | None
     sets_until: bool
     effective_until: date | None
+    programs: list[str] | None = None
+    legal_bases: list[str] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class Lifting:
     line_id: str
-    effective_from: date
+    effective_from: date  # the first day certainly not in force
+    window: DateWindow | None = None  # the first day not in force lies within it
 
 
 class Sanction(Aggregate):
@@ -174,53 +282,94 @@ class Sanction(Aggregate):
         legal_basis: str | None
         announced: date | None
         reason: str | None
+        programs: list[str] | None
+        legal_bases: list[str] | None
+        start_window: list[date | None] | None  # DateWindow.state()
 
         def apply(self, aggregate: Sanction) -> None:
             aggregate.line_id = self.line_id
             aggregate.kind = self.line_type
-            aggregate.terms = Terms(self.authority, self.target, list(self.measures),
-                                    self.effective_from, self.effective_until,
-                                    self.program, self.legal_basis)
+            aggregate.terms = self.terms()
             aggregate.corrections = []
             aggregate.amendments = []
             aggregate.lifting = None
             aggregate.retracted = False
             aggregate.in_response_to = list(getattr(self, "in_response_to", []))
 
+        def terms(self) -> Terms:
+            """The sanction's base record as its own line gives it."""
+            return Terms(self.authority, self.target, list(self.measures),
+                         self.effective_from, self.effective_until, self.program,
+                         self.legal_basis, self.programs, self.legal_bases,
+                         DateWindow.from_state(self.start_window))
+
     class Designated(Created):
         TOPIC = "sanctions-ledger:Sanction.Designated"
-        # v2 added legal_basis; designations stored before it are upcast on read.
-        class_version = 2
+        # v2 added legal_basis, v3 programs, legal bases and a start window; designations
+        # stored before are upcast on read.
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """A v1 designation was recorded before the interchange format had ``legal_basis``."""
             state["legal_basis"] = None
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """Recorded before sets of programs and uncertain starts: exact, one program."""
+            state.update(programs=None, legal_bases=None, start_window=None)
+
     class CountermeasureImposed(Created):
         TOPIC = "sanctions-ledger:Sanction.CountermeasureImposed"
+        class_version = 2
         in_response_to: list[str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Recorded before sets of programs and uncertain starts: exact, one program."""
+            state.update(programs=None, legal_bases=None, start_window=None)
 
     class Amended(FiledLineEvent, Aggregate.Event):
         TOPIC = "sanctions-ledger:Sanction.Amended"
+        class_version = 2
         effective_from: date
         measures: list[str] | None
         sets_until: bool
         effective_until: date | None
         reason: str | None
+        programs: list[str] | None
+        legal_bases: list[str] | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Recorded before amendments could change programs and legal bases."""
+            state.update(programs=None, legal_bases=None)
 
         def apply(self, aggregate: Sanction) -> None:
-            aggregate.amendments.append(Amendment(
-                self.line_id, self.effective_from, self.measures, self.sets_until,
-                self.effective_until))
+            aggregate.amendments.append(self.amendment())
+
+        def amendment(self) -> Amendment:
+            return Amendment(self.line_id, self.effective_from, self.measures,
+                             self.sets_until, self.effective_until, self.programs,
+                             self.legal_bases)
 
     class Lifted(FiledLineEvent, Aggregate.Event):
         TOPIC = "sanctions-ledger:Sanction.Lifted"
+        class_version = 2
         effective_from: date
         reason: str | None
+        window: list[date | None] | None  # DateWindow.state()
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Recorded before liftings could be dated within a window: exact."""
+            state["window"] = None
 
         def apply(self, aggregate: Sanction) -> None:
-            aggregate.lifting = Lifting(self.line_id, self.effective_from)
+            aggregate.lifting = self.lifting()
+
+        def lifting(self) -> Lifting:
+            return Lifting(self.line_id, self.effective_from, DateWindow.from_state(self.window))
 
     class Corrected(FiledLineEvent, Aggregate.Event):
         TOPIC = "sanctions-ledger:Sanction.Corrected"
@@ -242,23 +391,26 @@ class Sanction(Aggregate):
 
     def amend(self, *, effective_from: date, measures: list[str] | None, sets_until: bool,
               effective_until: date | None, reason: str | None, line: dict[str, Any],
-              timestamp: datetime) -> None:
+              timestamp: datetime, programs: list[str] | None = None,
+              legal_bases: list[str] | None = None) -> None:
         self._refuse_if_retracted()
         self._refuse_before_start("an amendment", effective_from)
         if sets_until and effective_until is not None:
             self._refuse_until_before_start(effective_until)
         self.trigger_event(self.Amended, effective_from=effective_from, measures=measures,
                            sets_until=sets_until, effective_until=effective_until,
-                           reason=reason, timestamp=timestamp, **line)
+                           reason=reason, programs=programs, legal_bases=legal_bases,
+                           timestamp=timestamp, **line)
 
     def lift(self, *, effective_from: date, reason: str | None, line: dict[str, Any],
-             timestamp: datetime) -> None:
+             timestamp: datetime, window: DateWindow | None = None) -> None:
         self._refuse_if_retracted()
         if self.lifting is not None:
             raise RuleViolationError(
                 f"sanction {self.line_id} is already lifted (by {self.lifting.line_id})")
         self._refuse_before_start("a lifting", effective_from)
         self.trigger_event(self.Lifted, effective_from=effective_from, reason=reason,
+                           window=window.state() if window else None,
                            timestamp=timestamp, **line)
 
     def correct(self, *, changes: dict[str, Any], reason: str | None, line: dict[str, Any],
@@ -341,4 +493,5 @@ CREATED_BY_TYPE: dict[str, tuple[type[Aggregate], type[Aggregate.Created]]] = {
     "designation": (Sanction, Sanction.Designated),
     "countermeasure": (Sanction, Sanction.CountermeasureImposed),
     "statement": (Statement, Statement.Issued),
+    "same_party": (PartyLink, PartyLink.Linked),
 }

@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
 
+from ledger.domain.dates import DateWindow
+
 #: The moment an empty ledger answers as of: before anything could be recorded.
 BEGINNING = datetime.min.replace(tzinfo=UTC)
 
@@ -71,6 +73,12 @@ class SanctionInForce:
     effective_from: date
     effective_until: date | None
     evidence: list[str]
+    programs: list[str] | None = None
+    legal_bases: list[str] | None = None
+    start_window: DateWindow | None = None  # the start, when known only within a window
+    #: "uncertain" when the day falls in a window of the start or of the lifting (``window``)
+    certainty: str = "certain"
+    window: DateWindow | None = None
 
 
 @dataclass(frozen=True)

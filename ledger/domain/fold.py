@@ -20,12 +20,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ledger.domain.aggregates import Amendment, Party, Sanction, Terms
+from ledger.domain.aggregates import Amendment, Lifting, Party, Sanction, Terms
 from ledger.domain.answers import SanctionInForce
+from ledger.domain.dates import DateWindow
 from ledger.domain.names import fold_name, lower_name
 
 
@@ -38,6 +40,13 @@ class Span:
     measures: list[str]
     effective_until: date | None
     evidence: list[str]
+    programs: list[str] | None = None
+    legal_bases: list[str] | None = None
+    window: DateWindow | None = None  # set when in force is uncertain: the window in question
+
+    @property
+    def certainty(self) -> str:
+        return "certain" if self.window is None else "uncertain"
 
 
 class _KnownSanction:
@@ -48,6 +57,7 @@ class _KnownSanction:
         self.corrections: list[tuple[int, Sanction.Corrected]] = []
         self.amendments: list[tuple[int, Sanction.Amended]] = []
         self.lifting: Sanction.Lifted | None = None
+        self.lifting_seq = 0
         self.retracted = False
 
     def learn(self, seq: int, event: Aggregate.Event) -> None:
@@ -56,41 +66,55 @@ class _KnownSanction:
         elif isinstance(event, Sanction.Amended):
             self.amendments.append((seq, event))
         elif isinstance(event, Sanction.Lifted):
-            self.lifting = event
+            self.lifting, self.lifting_seq = event, seq
         elif isinstance(event, Sanction.Retracted):
             self.retracted = True
 
     def base(self) -> Terms:
         """Rule 3: the line with every correction applied, in the order recorded."""
-        c = self.created
-        terms = Terms(c.authority, c.target, c.measures, c.effective_from, c.effective_until,
-                      c.program, c.legal_basis)
+        terms = self.created.terms()
         for _, correction in self.corrections:
             terms = terms.corrected(correction.changes)
         return terms
 
     def on(self, day: date) -> SanctionInForce | None:
-        """Rules 2, 4, 5 and 6 for one day."""
+        """Rules 2, 4, 5 and 6 for one day, and whether a window leaves it uncertain."""
         if self.retracted:
             return None
         base = self.base()
         applied = sorted((a for a in self.amendments if a[1].effective_from <= day),
                          key=lambda a: (a[1].effective_from, a[0]))
-        measures, until = base.measures, base.effective_until
-        for _, amendment in applied:
-            measures = amendment.measures if amendment.measures is not None else measures
-            until = amendment.effective_until if amendment.sets_until else until
-        in_force = base.effective_from <= day and (until is None or day <= until)
-        if not in_force or (self.lifting and self.lifting.effective_from <= day):
+        measures, until, programs, legal_bases = _lay_over(base, [a.amendment()
+                                                                  for _, a in applied])
+        lifting = self.lifting.lifting() if self.lifting else None
+        unsure = unsure_window(base, lifting, day)
+        started = base.effective_from <= day or (unsure is not None
+                                                 and unsure is base.start_window)
+        if not started or (until is not None and day > until) or (
+                lifting and lifting.effective_from <= day):
             return None
-        lines = [(seq, e.line_id) for seq, e in self.corrections]
-        lines += [(seq, e.line_id) for seq, e in applied]
-        evidence = [line_id for _, line_id in sorted(lines)]
+        cited: list[tuple[int, Any]] = [*self.corrections, *applied]
+        if unsure is not None and unsure is not base.start_window and self.lifting:
+            cited = [*cited, (self.lifting_seq, self.lifting)]
+        evidence = [e.line_id for _, e in sorted(cited, key=lambda a: a[0])]
         return SanctionInForce(
             id=self.created.line_id, kind=self.created.line_type, authority=base.authority,
             target=base.target, measures=sorted(set(measures)), program=base.program,
             legal_basis=base.legal_basis, effective_from=base.effective_from,
-            effective_until=until, evidence=[self.created.line_id, *evidence])
+            effective_until=until, evidence=[self.created.line_id, *evidence],
+            programs=programs, legal_bases=legal_bases, start_window=base.start_window,
+            certainty="certain" if unsure is None else "uncertain", window=unsure)
+
+
+def unsure_window(terms: Terms, lifting: Lifting | None, day: date) -> DateWindow | None:
+    """The window that leaves a sanction's being in force on ``day`` uncertain, if any:
+    the start's, when the day may or may not be after it; else the lifting's, when the
+    sanction may or may not have ended by the day."""
+    if terms.start_window is not None and terms.start_window.covers(day):
+        return terms.start_window
+    if lifting is not None and lifting.window is not None and lifting.window.covers(day):
+        return lifting.window
+    return None
 
 
 def sanctions_in_force(events: Iterable[Aggregate.Event], *, at: date,
@@ -124,7 +148,7 @@ def names_known(events: Iterable[Aggregate.Event], *,
         if isinstance(event, Party.Registered):
             ids[event.originator_id] = event.line_id
             names[event.originator_id] = [event.name, *event.aliases]
-        elif isinstance(event, Party.AliasAdded):
+        elif isinstance(event, Party.AliasAdded | Party.Amended) and event.name is not None:
             names[event.originator_id].append(event.name)
     return {ids[party]: known for party, known in names.items()}
 
@@ -143,37 +167,71 @@ def parties_named(text: str, known: dict[str, list[str]]) -> list[str]:
 
 
 def spans_in_force(sanction: Sanction) -> list[Span]:
-    """The valid-time intervals in which ``sanction``, as it now stands, is in force.
+    """The valid-time intervals in which ``sanction``, as it now stands, is or may be in force.
 
     The timeline is cut at the sanction's start and at every amendment's
     ``effective_from``; within a piece the state is constant, so the piece is
     in force from its start to the earliest of its end, the state's
-    ``effective_until`` and the day before a lifting.
+    ``effective_until`` and the day before a lifting. A start known only
+    within a window adds an uncertain span before it; a lifting known only
+    within a window makes the spans from its earliest day uncertain.
     """
     if sanction.retracted:
         return []
-    terms = sanction.terms
-    stop = sanction.lifting.effective_from - timedelta(days=1) if sanction.lifting else None
+    terms, lifting = sanction.terms, sanction.lifting
+    stop = lifting.effective_from - timedelta(days=1) if lifting else None
     by_date = sorted(sanction.amendments, key=lambda a: a.effective_from)
     starts = sorted({terms.effective_from, *(a.effective_from for a in by_date)})
-    spans = []
+    spans = _before_start(sanction)
     for i, start in enumerate(starts):
         applied = [a for a in by_date if a.effective_from <= start]
-        measures, until = _lay_over(terms, applied)
+        measures, until, programs, legal_bases = _lay_over(terms, applied)
         piece_end = starts[i + 1] - timedelta(days=1) if i + 1 < len(starts) else None
         last = _earliest(piece_end, until, stop)
         if last is None or last >= start:
             evidence = [sanction.line_id, *sanction.corrections, *(a.line_id for a in applied)]
-            spans.append(Span(start, last, sorted(set(measures)), until, evidence))
+            spans += _split_at_lifting(
+                Span(start, last, sorted(set(measures)), until, evidence, programs,
+                     legal_bases), lifting)
     return spans
 
 
-def _lay_over(terms: Terms, applied: list[Amendment]) -> tuple[list[str], date | None]:
+def _before_start(sanction: Sanction) -> list[Span]:
+    """The uncertain span before a start known only within a window."""
+    terms = sanction.terms
+    days = terms.start_window.unsure_days() if terms.start_window else None
+    if days is None:
+        return []
+    evidence = [sanction.line_id, *sanction.corrections]
+    return [Span(days[0], days[1], sorted(set(terms.measures)), terms.effective_until,
+                 evidence, terms.programs, terms.legal_bases, terms.start_window)]
+
+
+def _split_at_lifting(span: Span, lifting: Lifting | None) -> list[Span]:
+    """A span, with its days inside a lifting's window made uncertain."""
+    days = lifting.window.unsure_days() if lifting and lifting.window else None
+    if lifting is None or days is None or (span.valid_until is not None
+                                           and span.valid_until < days[0]):
+        return [span]
+    uncertain = dataclasses.replace(
+        span, valid_from=max(span.valid_from, days[0]), window=lifting.window,
+        evidence=[*span.evidence, lifting.line_id])
+    if span.valid_from >= days[0]:
+        return [uncertain]
+    return [dataclasses.replace(span, valid_until=days[0] - timedelta(days=1)), uncertain]
+
+
+def _lay_over(terms: Terms, applied: list[Amendment]
+              ) -> tuple[list[str], date | None, list[str] | None, list[str] | None]:
+    """Rule 4: amendments laid over the base in date order, each replacing what it carries."""
     measures, until = terms.measures, terms.effective_until
+    programs, legal_bases = terms.programs, terms.legal_bases
     for amendment in applied:
         measures = amendment.measures if amendment.measures is not None else measures
         until = amendment.effective_until if amendment.sets_until else until
-    return measures, until
+        programs = amendment.programs if amendment.programs is not None else programs
+        legal_bases = amendment.legal_bases if amendment.legal_bases is not None else legal_bases
+    return measures, until, programs, legal_bases
 
 
 def _earliest(*days: date | None) -> date | None:

@@ -13,16 +13,27 @@ from typing import Any
 from ledger.errors import RuleViolationError
 
 SANCTION_TYPES = ("designation", "countermeasure")
+PARTY_KINDS = ("person", "organization", "authority", "vessel", "aircraft")
+
+#: The typed attributes a party may carry, each a list (the identifiers official lists give).
+ATTRIBUTE_KINDS = frozenset({
+    "list_uids", "birth_dates", "birth_places", "nationalities", "citizenships", "genders",
+    "titles", "positions", "passports", "national_ids", "other_ids", "imo_numbers",
+    "call_signs", "flags", "vessel_types", "tonnages", "gross_tonnages", "owners",
+    "countries", "addresses", "remarks",
+})
 
 #: The fields of a sanction's base record that a correction may set.
 CORRECTABLE = ("authority", "target", "measures", "effective_from", "effective_until",
-               "program", "legal_basis")
+               "program", "legal_basis", "programs", "legal_bases")
 
 #: Fields that name other records, and the types those records must have.
 REFERENCES: dict[str, tuple[str, ...]] = {
     "authority": ("party",),
     "target": ("party",),
     "party": ("party",),
+    "parties": ("party",),
+    "same_party": ("same_party",),
     "speaker": ("party",),
     "on_behalf_of": ("party",),
     "sanction": SANCTION_TYPES,
@@ -33,8 +44,15 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 
 
 def corrected(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Rule 3: a correction replaces the fields it sets in a sanction's base record."""
-    return {**base, **{key: value for key, value in changes.items() if key in CORRECTABLE}}
+    """Rule 3: a correction replaces the fields it sets in a sanction's base record.
+
+    A corrected ``effective_from`` is an exact date: the start's window, if it had
+    one, goes with the old value.
+    """
+    terms = {**base, **{key: value for key, value in changes.items() if key in CORRECTABLE}}
+    if "effective_from" in changes and "start_window" in terms:
+        terms["start_window"] = None
+    return terms
 
 
 def ends_before_it_starts(effective_from: date | None, effective_until: date | None) -> bool:

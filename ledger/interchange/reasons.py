@@ -91,8 +91,9 @@ def _bare(kind: mi.Type) -> mi.Type:
 
 
 def _about_field(field: mi.Field, owner: _Owner, what: str) -> str:
-    kind, name = _bare(field.type), field.name
+    name = field.name
     value = owner.value.get(name)
+    kind = _as_given(_bare(field.type), value)
     if isinstance(kind, mi.DateType):
         if isinstance(value, str) and _DAY.fullmatch(value):
             return f"field '{name}' is not a calendar date: {value}"
@@ -109,6 +110,18 @@ def _about_field(field: mi.Field, owner: _Owner, what: str) -> str:
     if described is None:
         return f"field '{name}' is invalid: {what}"
     return f"field '{name}' must be {described}"
+
+
+def _as_given(kind: mi.Type, value: Any) -> mi.Type:
+    """Of a union of an object and something else (a date or a date window), the one the
+    value was meant as: the object when it is one, else the other."""
+    if not isinstance(kind, mi.UnionType):
+        return kind
+    objects = [t for t in kind.types if isinstance(t, mi.DictType | mi.StructType)]
+    others = [t for t in kind.types if t not in objects and not isinstance(t, mi.NoneType)]
+    if len(objects) == 1 and len(others) == 1:
+        return _bare(objects[0] if isinstance(value, dict) else others[0])
+    return kind
 
 
 def _all_strings(value: Any) -> bool:
@@ -150,9 +163,17 @@ def _describe(kind: mi.Type) -> str | None:
         return "an object"
     if isinstance(kind, mi.StrType):
         return "a string" + (f" matching {kind.pattern}" if kind.pattern else "")
+    if isinstance(kind, mi.BoolType):
+        return "true or false"
+    if isinstance(kind, mi.IntType):
+        return "a whole number"
     return None
 
 
 def _plural(kind: mi.Type) -> str:
     bare = _bare(kind)
+    if isinstance(bare, mi.UnionType):  # strings, or (version 2) objects or lists too
+        return "strings" if any(isinstance(t, mi.StrType) for t in bare.types) else "values"
+    if isinstance(bare, mi.DictType | mi.StructType):
+        return "objects"
     return "strings" if isinstance(bare, mi.StrType | mi.LiteralType) else "values"

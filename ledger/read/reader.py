@@ -30,6 +30,7 @@ from ledger.domain.answers import (
     Screened,
     SpanInForce,
 )
+from ledger.domain.dates import DateWindow
 from ledger.domain.names import fold_name, lower_name
 from ledger.errors import AmbiguousPartyError, NotAnAuthorityError, UnknownPartyError
 from ledger.read import sql
@@ -130,13 +131,29 @@ class Reader:
         ``party`` on ``at`` as known at ``known_at`` (capped at what the read model holds
         whole), with the lines it rests on."""
         known = self.known(known_at)
-        entry = self.resolve_party(party, known_at=known.moment, authority=role == "authority")
+        entry = self.resolve_party(party, known_at=known.moment, on=at,
+                                   authority=role == "authority")
         found, lines = self._in_force_citing(role, entry.id, at, known.moment)
+        if role == "target":
+            found, lines = self._with_linked(entry.id, at, known.moment, found, lines)
         evidence = {line.id: line for line in sorted(lines, key=lambda line: line.position)}
         in_recorded_order = [
             replace(s, evidence=sorted(s.evidence, key=lambda i: evidence[i].position))
             for s in found]
         return InForceAnswer(at, known, entry, role, in_recorded_order, evidence)
+
+    def _with_linked(self, party: str, at: date, known_at: datetime,
+                     found: list[SanctionInForce], lines: list[RecordedLine]
+                     ) -> tuple[list[SanctionInForce], list[RecordedLine]]:
+        """The sanctions against the parties linked to ``party`` as the same real-world
+        party, each with the link among its evidence, added to an answer."""
+        for link in self.links_of(party, known_at):
+            for other in link.content["parties"]:
+                if other != party:
+                    linked, cited = self._in_force_citing("target", other, at, known_at)
+                    found += [replace(s, evidence=[*s.evidence, link.id]) for s in linked]
+                    lines += [*cited, link]
+        return _by_id({s.id: s for s in found}.values()), lines
 
     def find_in_force(self, *, at: date, known_at: datetime, target: str | None = None,
                       authority: str | None = None) -> list[SanctionInForce]:
@@ -178,13 +195,17 @@ class Reader:
 
     def _in_force(self, row: Any) -> SanctionInForce:
         (sanction_id, kind, authority, target, measures, program, legal_basis,
-         effective_from, effective_until, evidence) = row
+         effective_from, effective_until, evidence, programs, legal_bases, start_window,
+         unsure_window) = row
+        unsure = _window(unsure_window)
         return SanctionInForce(
             id=sanction_id, kind=kind, authority=authority, target=target,
             measures=json.loads(measures), program=program, legal_basis=legal_basis,
             effective_from=self._dialect.read_day(effective_from),
             effective_until=self._dialect.read_open_day(effective_until),
-            evidence=json.loads(evidence))
+            evidence=json.loads(evidence), programs=_loads(programs),
+            legal_bases=_loads(legal_bases), start_window=_window(start_window),
+            certainty="certain" if unsure is None else "uncertain", window=unsure)
 
     def screen(self, queries: Iterable[str], *, at: date, known_at: datetime,
                chunk: int = 5000) -> Iterator[Screened]:
@@ -194,7 +215,7 @@ class Reader:
         unknown or ambiguous name is an answer for its own line, never an error."""
         known, pending = self.known(known_at), iter(queries)
         while piece := list(islice(pending, chunk)):
-            matches = self.resolve_parties(piece, known_at=known.moment)
+            matches = self.resolve_parties(piece, known_at=known.moment, on=at)
             targets = {ident for ids in matches.values() for ident in ids}
             found = self.find_in_force_many(targets, at=at, known_at=known.moment)
             for query in piece:
@@ -257,6 +278,12 @@ class Reader:
         return [self._line(row) for row in self._rows(
             d.sql(statement, len(types)), (*parameters, page))]
 
+    def links_of(self, party: str, known_at: datetime) -> list[RecordedLine]:
+        """The same-party lines naming ``party`` as known at ``known_at`` (not retracted)."""
+        moment = self._dialect.moment(known_at)
+        return [self._line(row) for row in self._rows(
+            self._dialect.sql(sql.LINKS_OF), (party, moment, moment))]
+
     def _line(self, row: Any) -> RecordedLine:
         position, line_id, kind, recorded_at, record_id, sources, filed = row
         return StoredLine(position=position, id=line_id, type=kind,
@@ -287,12 +314,14 @@ class Reader:
                 effective_from in self._rows(d.sql(statement), tuple(parameters))]
 
     def resolve_party(self, text: str, *, known_at: datetime,
-                      authority: bool = False) -> PartyEntry:
+                      on: date | None = None, authority: bool = False) -> PartyEntry:
         """A party by id, else by name or alias (case-insensitive, then folded), among the
-        parties and names the ledger held at ``known_at``; with ``authority``, one of kind
-        authority (only those keep a list)."""
+        parties and names the ledger held at ``known_at`` (and valid ``on`` that day, if
+        given: a party renamed from a date on is not yet called by its new name before);
+        with ``authority``, one of kind authority (only those keep a list)."""
         found = (self.parties([text], known_at=known_at)
-                 or self.parties(self._named([text], known_at).get(text, []), known_at=known_at))
+                 or self.parties(self._named([text], known_at, on).get(text, []),
+                                 known_at=known_at))
         if not found:
             raise UnknownPartyError(self._unknown(text, known_at))
         if len(found) > 1:
@@ -310,8 +339,8 @@ class Reader:
             return f"no party has the id, name or alias {text!r}"
         return f"no party with the id, name or alias {text!r} was known at {known_at.isoformat()}"
 
-    def resolve_parties(self, texts: Iterable[str], *,
-                        known_at: datetime) -> dict[str, list[str]]:
+    def resolve_parties(self, texts: Iterable[str], *, known_at: datetime,
+                        on: date | None = None) -> dict[str, list[str]]:
         """The party ids each text names as known at ``known_at``, for many texts at once:
         its id, else the parties whose name or alias matches case-insensitively, else folded.
 
@@ -321,17 +350,21 @@ class Reader:
         texts = list(dict.fromkeys(texts))
         found = {t: [t] for t in self._matching(sql.PARTY_IDS, texts,
                                                 self._dialect.moment(known_at))}
-        found.update(self._named([t for t in texts if t not in found], known_at))
+        found.update(self._named([t for t in texts if t not in found], known_at, on))
         return found
 
-    def _named(self, texts: list[str], known_at: datetime) -> dict[str, list[str]]:
-        """The party ids each text was a name or alias of at ``known_at``: case-insensitively,
-        else folded."""
+    def _named(self, texts: list[str], known_at: datetime,
+               on: date | None = None) -> dict[str, list[str]]:
+        """The party ids each text was a name or alias of at ``known_at`` (valid ``on``, if
+        given): case-insensitively, else folded."""
         found: dict[str, list[str]] = {}
         moment = self._dialect.moment(known_at)
-        for statement, key in ((sql.BY_LOWERED, lower_name), (sql.BY_FOLDED, fold_name)):
+        when = (moment, moment) if on is None else (moment, moment, *[self._dialect.day(on)] * 2)
+        statements = ((sql.BY_LOWERED, sql.BY_FOLDED) if on is None
+                      else (sql.BY_LOWERED_ON, sql.BY_FOLDED_ON))
+        for statement, key in zip(statements, (lower_name, fold_name), strict=True):
             keys = {t: key(t) for t in texts if t not in found}
-            by_key = self._matching(statement, keys.values(), moment, moment)
+            by_key = self._matching(statement, keys.values(), *when)
             found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
         return found
 
@@ -379,6 +412,21 @@ class Reader:
         read_names = self._dialect.read_names
         return [PartyEntry(party_id, kind, name, country, read_names(names))
                 for party_id, kind, name, country, names in sorted(rows)]  # by id, as Python
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _window(text: str | None) -> DateWindow | None:
+    """A window column (its wire JSON) as a ``DateWindow``."""
+    if text is None:
+        return None
+    wire = json.loads(text)
+    if "on_or_before" in wire:
+        return DateWindow(None, date.fromisoformat(wire["on_or_before"]))
+    earliest, latest = wire["between"]
+    return DateWindow(date.fromisoformat(earliest), date.fromisoformat(latest))
 
 
 def _by_id(sanctions: Iterable[SanctionInForce]) -> list[SanctionInForce]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
@@ -33,6 +33,8 @@ from sqlalchemy import (
     any_,
     bindparam,
     delete,
+    insert,
+    select,
     update,
 )
 
@@ -78,7 +80,7 @@ def _line_facts(event: Any, recorded_at: datetime) -> LineFacts:
     party, names = None, []
     if isinstance(event, Party.Registered):
         party, names = (event.kind, event.name, event.country), [event.name, *event.aliases]
-    elif isinstance(event, Party.AliasAdded):
+    elif isinstance(event, Party.AliasAdded | Party.Amended) and event.name is not None:
         names = [event.name]
     return (event.line_id, event.line_type, recorded_at, event.filed, event.sources, party,
             names)
@@ -139,6 +141,7 @@ def write_rows(conn: Connection, positions: list[int], batch: PlannedBatch) -> N
             at = columns.index("position")
             rows = [(*row[:at], positions[row[at]], *row[at + 1:]) for row in rows]
         _insert(conn, table, columns, rows)
+    _end_names(conn, batch.lines)
 
 
 def _plan_lines(lines: Sequence[LineFacts], dialect: Dialect) -> list[Insert]:
@@ -151,7 +154,8 @@ def _plan_lines(lines: Sequence[LineFacts], dialect: Dialect) -> list[Insert]:
         rows[recorded_lines].append({
             "position": index, "line_id": line_id, "type": line_type,
             "recorded_at": recorded_at, "filed": filed, "sources": _json(sources),
-            "record_id": fields.get("sanction") or fields.get("party") or line_id,
+            "record_id": (fields.get("sanction") or fields.get("same_party")
+                          or fields.get("party") or line_id),
         })
         rows[line_refs].extend({"ref_id": ref, "position": index}
                                for ref in referenced_ids(fields))
@@ -159,24 +163,53 @@ def _plan_lines(lines: Sequence[LineFacts], dialect: Dialect) -> list[Insert]:
             kind, name, country = party
             rows[parties].append({"party_id": line_id, "kind": kind, "name": name,
                                   "country": country, "recorded_from": recorded_at})
-        rows[party_names].extend(name_rows(fields.get("party") or line_id, names, recorded_at))
+        valid_from = fields.get("effective_from") if line_type in _NAMING_FROM else None
+        rows[party_names].extend(name_rows(fields.get("party") or line_id, names, recorded_at,
+                                           valid_from and date.fromisoformat(valid_from)))
     return _bound(rows, dialect)
 
 
-def name_rows(party_id: str, names: list[str], recorded_at: datetime) -> list[dict[str, Any]]:
+#: Lines whose names are valid from their ``effective_from`` (version 2); other names
+#: are valid whenever the party is.
+_NAMING_FROM = ("alias", "party_amendment")
+
+
+def name_rows(party_id: str, names: list[str], recorded_at: datetime,
+              valid_from: date | None = None) -> list[dict[str, Any]]:
     """The ``party_names`` rows of names a line recorded at ``recorded_at`` gives a party:
-    known from then on, valid whenever the party is (a version 1 name never ends)."""
+    known from then on, valid from ``valid_from`` (None: whenever the party is)."""
     return [{"party_id": party_id, "name": n, "lowered": lower_name(n), "folded": fold_name(n),
-             "recorded_from": recorded_at, "recorded_until": None, "valid_from": None,
+             "recorded_from": recorded_at, "recorded_until": None, "valid_from": valid_from,
              "valid_until": None} for n in names]
 
 
+def _end_names(conn: Connection, lines: Sequence[LineFacts]) -> None:
+    """Alias ends: each row naming the party so, as currently known, is superseded at the
+    line's recorded time by one valid until the day before the alias ends."""
+    for line in lines:
+        if line[LineFact.TYPE] != "alias_end":
+            continue
+        fields, at = orjson.loads(str(line[LineFact.FILED])), line[LineFact.RECORDED_AT]
+        last = date.fromisoformat(fields["effective_from"]) - timedelta(days=1)
+        current = (party_names.c.party_id == fields["party"],
+                   party_names.c.name == fields["name"], party_names.c.recorded_until.is_(None))
+        known = [dict(row) for row in conn.execute(select(party_names).where(*current)).mappings()]
+        conn.execute(update(party_names).where(*current).values(recorded_until=at))
+        ended = [{**row, "recorded_from": at, "recorded_until": None,
+                  "valid_until": min(last, row["valid_until"] or last)} for row in known]
+        if ended:
+            conn.execute(insert(party_names), ended)
+
+
 def names_filed(line_type: str, fields: dict[str, Any]) -> list[str]:
-    """The names a line as filed gives a party: a party line its name and aliases, an alias
-    line its one name (what ``lines_of`` reads from the line's event)."""
+    """The names a line as filed gives a party: a party line its name and aliases (strings,
+    or version 2 objects with a name), an alias line or a renaming party amendment its
+    one name (what ``lines_of`` reads from the line's event)."""
     if line_type == "party":
-        return [fields["name"], *fields.get("aliases", [])]
-    return [fields["name"]] if line_type == "alias" else []
+        return [fields["name"], *(alias if isinstance(alias, str) else alias["name"]
+                                  for alias in fields.get("aliases", []))]
+    named = line_type == "alias" or (line_type == "party_amendment" and "name" in fields)
+    return [fields["name"]] if named else []
 
 
 class _SpanPlanner:
@@ -224,6 +257,10 @@ class _SpanPlanner:
             "measures": _json(span.measures), "program": terms.program,
             "legal_basis": terms.legal_basis, "effective_from": terms.effective_from,
             "effective_until": span.effective_until, "evidence": _json(span.evidence),
+            "programs": _json_or_null(span.programs),
+            "legal_bases": _json_or_null(span.legal_bases),
+            "start_window": _json_or_null(terms.start_window and terms.start_window.wire()),
+            "unsure_window": _json_or_null(span.window and span.window.wire()),
         } for span in spans_in_force(sanction))
 
     def _close_spans(self, sanction_id: str, recorded_at: datetime) -> None:
@@ -293,6 +330,11 @@ def _json(value: list[str]) -> str:
     """A list column's text (compact: read back with json.loads, like the spaced
     text older versions wrote)."""
     return orjson.dumps(value).decode()
+
+
+def _json_or_null(value: Any) -> str | None:
+    """A version 2 column: NULL when a version 1 line leaves it unsaid."""
+    return None if value is None else orjson.dumps(value).decode()
 
 
 Among = Callable[[Any, str], ColumnElement[bool]]  # (column, list parameter) -> condition

@@ -110,10 +110,43 @@ sanction_spans = Table(
     Column("effective_from", Date, nullable=False),
     Column("effective_until", Date),
     Column("evidence", Text, nullable=False),
+    # 0006: sets of programs and legal bases (JSON lists), the start's window (its wire
+    # JSON) and, for spans whose being in force is uncertain, the window in question.
+    Column("programs", Text),
+    Column("legal_bases", Text),
+    Column("start_window", Text),
+    Column("unsure_window", Text),
     Index("ix_spans_target", "target", "valid_from"),
     Index("ix_spans_authority", "authority", "valid_from"),
     Index("ix_spans_current", "sanction_id", "recorded_until"),
 )
+
+# What the ingest of official lists keeps per list (0006), written in the same transaction
+# as the snapshot's lines: each entry's last known state, and each snapshot ingested.
+# Not projected from events, so a rebuild of the read model leaves them alone.
+list_entries = Table(
+    "list_entries", metadata,
+    Column("list_name", String(40), primary_key=True),
+    Column("party_id", String(200), primary_key=True),
+    Column("sanction_id", String(200)),  # the designation in force; NULL once lifted
+    Column("listings", BigInteger, nullable=False),  # designations so far (ids end in :n)
+    Column("state", Text, nullable=False),  # the entry's compared facts, JSON
+)
+
+list_snapshots = Table(
+    "list_snapshots", metadata,
+    Column("list_name", String(40), primary_key=True),
+    Column("published", Date, primary_key=True),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("source_id", String(200), nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("entries", BigInteger, nullable=False),
+    Column("added", BigInteger, nullable=False),
+    Column("removed", BigInteger, nullable=False),
+    Column("changed", BigInteger, nullable=False),
+)
+
+LIST_TABLES = (list_entries, list_snapshots)
 
 READ_MODEL_TABLES = (projection_position, recorded_lines, line_refs, parties, party_names,
                      sanction_spans)

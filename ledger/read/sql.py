@@ -52,7 +52,8 @@ class ProjectionStatus(NamedTuple):
 BELIEVED_AT = "recorded_from <= ? AND (recorded_until IS NULL OR recorded_until > ?)"
 IN_FORCE_ON = f"valid_from <= ? AND (valid_until IS NULL OR valid_until >= ?) AND {BELIEVED_AT}"
 SPAN_COLUMNS = ("sanction_id, kind, authority, target, measures, program, legal_basis, "
-                 "effective_from, effective_until, evidence")
+                 "effective_from, effective_until, evidence, programs, legal_bases, "
+                 "start_window, unsure_window")
 SPAN_WIDTH = SPAN_COLUMNS.count(",") + 1
 PARTY_COLUMNS = "party_id, kind, name, country"
 
@@ -92,12 +93,24 @@ PARTY_IDS = f"SELECT party_id, party_id FROM parties WHERE party_id {{among}} AN
 BY_LOWERED = ("SELECT lowered, party_id FROM party_names "
               f"WHERE lowered {{among}} AND {NAME_KNOWN_AT}")
 BY_FOLDED = f"SELECT folded, party_id FROM party_names WHERE folded {{among}} AND {NAME_KNOWN_AT}"
+# The same, among the names valid on a day (version 2 names may start and end).
+NAME_VALID_ON = ("(valid_from IS NULL OR valid_from <= ?) "
+                 "AND (valid_until IS NULL OR valid_until >= ?)")
+BY_LOWERED_ON = f"{BY_LOWERED} AND {NAME_VALID_ON}"
+BY_FOLDED_ON = f"{BY_FOLDED} AND {NAME_VALID_ON}"
 KNOWN_LINES = ("SELECT r.line_id, r.type, r.filed, p.kind FROM recorded_lines r "
                 "LEFT JOIN parties p ON p.party_id = r.line_id WHERE r.line_id {among}")
 LINES = f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE line_id {{among}}"
 LINES_ABOUT = (f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE record_id = ? OR position IN "
                 "(SELECT position FROM line_refs WHERE ref_id = ?) ORDER BY position")
 
+
+# The same-party links naming a party, recorded by a moment and not retracted by then.
+LINKS_OF = (f"SELECT {', '.join(f'r.{column}' for column in LINE_COLUMNS.split(', '))} "
+            "FROM line_refs f JOIN recorded_lines r ON r.position = f.position "
+            "WHERE f.ref_id = ? AND r.type = 'same_party' AND r.recorded_at <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM recorded_lines x WHERE x.record_id = r.line_id "
+            "AND x.type = 'retraction' AND x.recorded_at <= ?) ORDER BY r.position")
 
 LAST_RECORDED_AT = "SELECT MAX(recorded_at) FROM recorded_lines"
 # A search is literal text, never a LIKE pattern: '/' escapes the pattern characters.

@@ -23,15 +23,17 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from msgspec import UNSET
 
-from ledger.domain.aggregates import CREATED_BY_TYPE, Party, Sanction, record_uuid
+from ledger.domain.aggregates import CREATED_BY_TYPE, Party, PartyLink, Sanction, record_uuid
 from ledger.domain.rules import REFERENCES, check_authority, referenced_ids
 from ledger.errors import LineError, RuleViolationError
 from ledger.interchange.lines import (
+    AliasEndLine,
     AliasLine,
     AmendmentLine,
     CorrectionLine,
     LiftingLine,
     Line,
+    PartyAmendmentLine,
     PartyLine,
     RetractionLine,
     check_shape,
@@ -43,6 +45,7 @@ from ledger.interchange.lines import (
 from ledger.read.sql import KnownLine
 
 _SANCTION_CHANGES = ("amendment", "lifting", "correction", "retraction")
+_PARTY_CHANGES = ("alias", "alias_end", "party_amendment")
 LOOKAHEAD = 2  # pieces looked up ahead of the one being checked
 
 
@@ -236,18 +239,32 @@ class Recording:
         party.add_alias(line.name, evidence, self.summary.recorded_at)
         return party
 
+    def _end_alias(self, line: AliasEndLine, evidence: dict[str, Any]) -> Aggregate:
+        party = self._record(line.party, Party)
+        party.end_alias(name=line.name, effective_from=line.effective_from,
+                        reason=given(line.reason), line=evidence,
+                        timestamp=self.summary.recorded_at)
+        return party
+
+    def _amend_party(self, line: PartyAmendmentLine, evidence: dict[str, Any]) -> Aggregate:
+        party = self._record(line.party, Party)
+        party.amend(effective_from=line.effective_from, changes=line.changes(),
+                    reason=given(line.reason), line=evidence, timestamp=self.summary.recorded_at)
+        return party
+
     def _amend(self, line: AmendmentLine, evidence: dict[str, Any]) -> Aggregate:
         sanction = self._record(line.sanction, Sanction)
         sanction.amend(effective_from=line.effective_from, measures=given(line.measures),
                        sets_until=line.effective_until is not UNSET,
                        effective_until=given(line.effective_until), reason=given(line.reason),
-                       line=evidence, timestamp=self.summary.recorded_at)
+                       line=evidence, timestamp=self.summary.recorded_at,
+                       programs=given(line.programs), legal_bases=given(line.legal_bases))
         return sanction
 
     def _lift(self, line: LiftingLine, evidence: dict[str, Any]) -> Aggregate:
         sanction = self._record(line.sanction, Sanction)
-        sanction.lift(effective_from=line.effective_from, reason=given(line.reason),
-                      line=evidence, timestamp=self.summary.recorded_at)
+        sanction.lift(effective_from=line.end, reason=given(line.reason), line=evidence,
+                      timestamp=self.summary.recorded_at, window=line.window)
         return sanction
 
     def _correct(self, line: CorrectionLine, evidence: dict[str, Any]) -> Aggregate:
@@ -257,7 +274,12 @@ class Recording:
         return sanction
 
     def _retract(self, line: RetractionLine, evidence: dict[str, Any]) -> Aggregate:
-        sanction = self._record(line.sanction, Sanction)
+        if isinstance(line.same_party, str):
+            link = self._record(line.same_party, PartyLink)
+            link.retract(reason=given(line.reason), line=evidence,
+                         timestamp=self.summary.recorded_at)
+            return link
+        sanction = self._record(str(line.sanction), Sanction)
         sanction.retract(reason=given(line.reason), line=evidence,
                          timestamp=self.summary.recorded_at)
         return sanction
@@ -278,11 +300,13 @@ def _ids_named(obj: Any) -> list[str]:
 
 
 def _record_changed(obj: Any) -> Any:
-    """The id of the record an alias or a sanction change names, as far as its shape allows."""
+    """The id of the record a party, link or sanction change names, as far as its shape allows."""
     if not isinstance(obj, dict):
         return None
-    if obj.get("type") == "alias":
+    if obj.get("type") in _PARTY_CHANGES:
         return obj.get("party")
+    if obj.get("type") == "retraction" and "same_party" in obj:
+        return obj.get("same_party")
     if obj.get("type") in _SANCTION_CHANGES:
         return obj.get("sanction")
     return None
@@ -297,6 +321,8 @@ def _event_fields(line: Line, filed: str) -> dict[str, Any]:
 #: The command that records each line type that does not create a record (``_create``).
 _STAGE: dict[type[Line], Callable[[Recording, Any, dict[str, Any]], Aggregate]] = {
     AliasLine: Recording._add_alias,
+    AliasEndLine: Recording._end_alias,
+    PartyAmendmentLine: Recording._amend_party,
     AmendmentLine: Recording._amend,
     LiftingLine: Recording._lift,
     CorrectionLine: Recording._correct,

@@ -19,6 +19,7 @@ from xml.sax.saxutils import quoteattr
 from ledger.audit.report.escaping import visible
 from ledger.audit.report.model import CrisisMark
 from ledger.domain.answers import SpanInForce
+from ledger.domain.dates import DAWN
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f"]
@@ -69,7 +70,10 @@ def party_timeline(spans: list[SpanInForce], at: date, names: dict[str, str]) ->
     if not spans:
         return _svg(80, '<text x="20" y="45" class="empty">No sanction against this party '
                         'was in force at any time, as known at this moment.</text>')
-    days = [at, *(s.valid_from for s in spans), *(s.valid_until for s in spans if s.valid_until)]
+    # A start known only "on or before" a day opens an uncertain span at DAWN: the axis
+    # starts from the day the sanction is certainly in force instead.
+    days = [at, *(s.effective_from if s.valid_from == DAWN else s.valid_from for s in spans),
+            *(s.valid_until for s in spans if s.valid_until)]
     pad = timedelta(days=max(30, (max(days) - min(days)).days // 12))
     axis = Axis(min(days) - pad, max(days) + pad)
     palette = colours(s.authority for s in spans)
@@ -101,7 +105,7 @@ def _lane_labels(spans: list[SpanInForce], rows: dict[str, int], names: dict[str
 
 
 def _bar(span: SpanInForce, axis: Axis, y: float, colour: str) -> str:
-    x1 = axis.x(span.valid_from)
+    x1 = axis.x(max(span.valid_from, axis.first))
     x2 = axis.x(span.valid_until + timedelta(days=1)) if span.valid_until else WIDTH - RIGHT
     until = span.valid_until or "open-ended"
     title = (f"{span.sanction_id}: {', '.join(span.measures)}, in force "

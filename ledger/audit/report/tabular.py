@@ -39,12 +39,15 @@ def history_shape(history: History) -> dict[str, Any]:
 
 
 def _sanction_shape(s: SanctionInForce, report: EvidenceReport) -> dict[str, Any]:
-    return {"id": s.id, "kind": s.kind, "authority": s.authority, "target": s.target,
-            "measures": s.measures, "program": s.program, "legal_basis": s.legal_basis,
-            "effective_from": s.effective_from.isoformat(),
-            "effective_until": s.effective_until.isoformat() if s.effective_until else None,
-            "evidence": [line_shape(report.answer.evidence[i], report.sources)
-                         for i in s.evidence]}
+    shape: dict[str, Any] = {
+             "id": s.id, "kind": s.kind, "authority": s.authority, "target": s.target,
+             "measures": s.measures, "program": s.program, "legal_basis": s.legal_basis,
+             "effective_from": s.effective_from.isoformat(),
+             "effective_until": s.effective_until.isoformat() if s.effective_until else None}
+    if s.window is not None:  # version 2 only: v1 reports keep their shape
+        shape.update(certainty=s.certainty, window=s.window.wire())
+    return {**shape, "evidence": [line_shape(report.answer.evidence[i], report.sources)
+                                  for i in s.evidence]}
 
 
 def evidence_json(report: EvidenceReport) -> dict[str, Any]:
