@@ -1,0 +1,45 @@
+"""Blocking keys: the few strings under which an index files a name and looks a query up.
+
+A query only reaches the names that share a key with it, so the keys decide
+recall before any score is computed. Every variant the scorer accepts must
+share at least one key with the name it varies:
+
+- ``t:`` a word, or adjacent words glued ("al zawahiri" files ``t:alzawahiri``);
+- ``p:`` the word's Metaphone code (Zens / Zenz);
+- ``v:`` the word's spelling group (Mohammed / Muhammad);
+- ``d:`` the word with one letter deleted, for words of five letters or
+  more: two spellings one typo apart always share one such key (the
+  symmetric-deletion trick of SymSpell), which is what n-gram keys
+  approximate with many more false candidates.
+
+Particles and legal forms file no key unless the name has nothing else.
+"""
+
+from __future__ import annotations
+
+from ledger.matching.features import NameFeatures, Token
+
+MIN_DELETION_LENGTH = 5
+
+
+def blocking_keys(features: NameFeatures) -> frozenset[str]:
+    """Every key of one analysed name (list name or query)."""
+    words = [token for token in features.tokens if token.role == "name"]
+    if not words:
+        return frozenset(f"t:{token.text}" for token in features.tokens)
+    keys = {f"t:{glued}" for glued in features.glued}
+    for token in words:
+        keys.update(_word_keys(token))
+    return frozenset(keys)
+
+
+def _word_keys(token: Token) -> list[str]:
+    keys = [f"t:{token.text}"]
+    if token.phonetic:
+        keys.append(f"p:{token.phonetic}")
+    if token.variant:
+        keys.append(f"v:{token.variant}")
+    if len(token.text) >= MIN_DELETION_LENGTH:
+        keys.append(f"d:{token.text}")
+        keys.extend(f"d:{token.text[:i]}{token.text[i + 1:]}" for i in range(len(token.text)))
+    return keys
