@@ -7,7 +7,6 @@ and Jaro-Winkler come from rapidfuzz.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -21,10 +20,7 @@ SCORES: dict[str, float] = {
 }
 # Two words with the same Metaphone code are only taken as one spelt by ear
 # when they also look alike: Husayn / Hussein yes, Hassan / Hussein no.
-PHONETIC_MIN_JARO_WINKLER = 0.8
-
-# German and Nordic letters written without the diacritic: "ü" as "ue".
-_DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("aa", "a"))
+PHONETIC_MIN_JARO_WINKLER = 0.85
 
 
 def typo_budget(length: int) -> int:
@@ -36,13 +32,32 @@ def typo_budget(length: int) -> int:
 
 def compare(query: Token, candidate: Token) -> tuple[float, Method | None]:
     """The similarity of two words in [0, 1] and the operation that explains it."""
+    key = (query.text, query.role, candidate.text, candidate.role)
+    known = _COMPARED.get(key)
+    if known is None:
+        known = _COMPARED[key] = _compare(query, candidate)
+        if len(_COMPARED) > _COMPARED_MAX:
+            _COMPARED.clear()
+    return known
+
+
+# Word pairs recur across queries (the same given names, the same legal forms):
+# their comparisons are remembered, up to a bound.
+_COMPARED: dict[tuple[str, str, str, str], tuple[float, Method | None]] = {}
+_COMPARED_MAX = 1_000_000
+
+
+def _compare(query: Token, candidate: Token) -> tuple[float, Method | None]:
     if query.text == candidate.text:
         return 1.0, "exact"
     if "initial" in (query.role, candidate.role):
         return _initials(query.text, candidate.text)
-    if query.role != "name" or candidate.role != "name":
-        return 0.0, None
-    return _words(query, candidate)
+    roles = {query.role, candidate.role}
+    if roles == {"name"}:
+        return _words(query, candidate)
+    if roles == {"name", "legal"}:  # a misspelt legal form ("Compnay") is not read as one
+        return _spelling(query.written, candidate.written, False)
+    return 0.0, None
 
 
 def _initials(left: str, right: str) -> tuple[float, Method | None]:
@@ -55,13 +70,12 @@ def _words(query: Token, candidate: Token) -> tuple[float, Method | None]:
     if query.variant and query.variant == candidate.variant:
         return SCORES["transliteration"], "transliteration"
     same_sound = bool(query.phonetic) and query.phonetic == candidate.phonetic
+    if query.plain == candidate.plain:
+        return SCORES["transliteration"], "transliteration"
     return _spelling(query.text, candidate.text, same_sound)
 
 
-@lru_cache(maxsize=500_000)
 def _spelling(left: str, right: str, same_sound: bool) -> tuple[float, Method | None]:
-    if _undotted(left) == _undotted(right):
-        return SCORES["transliteration"], "transliteration"
     longest = max(len(left), len(right))
     budget = typo_budget(longest)
     distance = OSA.distance(left, right, score_cutoff=budget) if budget else budget + 1
@@ -74,9 +88,3 @@ def _spelling(left: str, right: str, same_sound: bool) -> tuple[float, Method | 
 
 def _look_alike(left: str, right: str) -> bool:
     return JaroWinkler.similarity(left, right) >= PHONETIC_MIN_JARO_WINKLER
-
-
-def _undotted(word: str) -> str:
-    for digraph, letter in _DIGRAPHS:
-        word = word.replace(digraph, letter)
-    return word

@@ -30,6 +30,9 @@ Role = Literal["name", "initial", "stop", "legal"]
 # "ACME Ltd" and "ACNE Ltd" are not.
 WEIGHTS: dict[Role, float] = {"name": 1.0, "initial": 0.5, "stop": 0.3, "legal": 0.3}
 
+# German and Nordic letters written without the diacritic: "ü" as "ue".
+_DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("aa", "a"))
+
 # Adjacent tokens glued together, up to this many, so that "Hai-lun" meets
 # "Hailun" and "Al Zawahiri" meets "Alzawahiri".
 GLUE_SPAN = 3
@@ -43,6 +46,8 @@ class Token(NamedTuple):
     weight: float
     phonetic: str
     variant: str
+    plain: str
+    written: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +76,9 @@ def _tokens(words: tuple[str, ...]) -> tuple[Token, ...]:
     while i < len(words):
         span, legal = _legal_form_at(words, i)
         if legal is not None:
-            out.append(_token(legal, "legal"))
+            out.append(_token(legal, "legal", " ".join(words[i:i + span])))
         elif words[i] not in NOISE_WORDS:
-            out.append(_token(words[i], _role(words[i])))
+            out.append(_token(words[i], _role(words[i]), words[i]))
         i += span
     return tuple(out)
 
@@ -88,15 +93,24 @@ def _legal_form_at(words: tuple[str, ...], start: int) -> tuple[int, str | None]
 
 
 def _role(word: str) -> Role:
-    if word in STOP_WORDS:
-        return "stop"
-    return "initial" if len(word) == 1 else "name"
+    if len(word) == 1:
+        return "initial"
+    return "stop" if word in STOP_WORDS else "name"
 
 
 @lru_cache(maxsize=200_000)
-def _token(text: str, role: Role) -> Token:
+def _token(text: str, role: Role, written: str) -> Token:
+    """``text`` is the word compared (a legal form's canonical spelling), ``written`` as written."""
     phonetic = jellyfish.metaphone(text) if role == "name" and text.isalpha() else ""
-    return Token(text, role, WEIGHTS[role], phonetic, NAME_VARIANTS.get(text, ""))
+    return Token(text, role, WEIGHTS[role], phonetic, NAME_VARIANTS.get(text, ""),
+                 _undotted(text), written)
+
+
+def _undotted(word: str) -> str:
+    """The word with German and Nordic letters written out ("ue" for "ü") folded back."""
+    for digraph, letter in _DIGRAPHS:
+        word = word.replace(digraph, letter)
+    return word
 
 
 def _glued(tokens: tuple[Token, ...]) -> dict[str, tuple[int, int]]:

@@ -23,14 +23,26 @@ MIN_DELETION_LENGTH = 5
 
 
 def blocking_keys(features: NameFeatures) -> frozenset[str]:
-    """Every key of one analysed name (list name or query)."""
-    words = [token for token in features.tokens if token.role == "name"]
+    """Every key of one analysed name (list name or query): what an index files it under."""
+    return frozenset(key for group in key_groups(features) for key in group)
+
+
+def key_groups(features: NameFeatures) -> list[list[str]]:
+    """The keys grouped by the word they come from; a glued run of words files its key
+    with the run's first word.
+
+    A query word matches a list name once however many of its keys the name
+    shares, so an index weighs each group once, by its rarest shared key.
+    """
+    words = [i for i, token in enumerate(features.tokens) if token.role == "name"]
     if not words:
-        return frozenset(f"t:{token.text}" for token in features.tokens)
-    keys = {f"t:{glued}" for glued in features.glued}
-    for token in words:
-        keys.update(_word_keys(token))
-    return frozenset(keys)
+        return [[f"t:{token.text}"] for token in features.tokens]
+    groups = {i: _word_keys(features.tokens[i]) for i in words}
+    for glued, (start, end) in features.glued.items():
+        first = next((i for i in range(start, end) if i in groups), None)
+        if first is not None:
+            groups[first].append(f"t:{glued}")
+    return list(groups.values())
 
 
 def _word_keys(token: Token) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-NOISE_WORDS: frozenset[str] = frozenset({"the", "a", "an"})
+NOISE_WORDS: frozenset[str] = frozenset({"the"})
 
 # Words that do belong to a name but say little about whose it is.
 STOP_WORDS: frozenset[str] = frozenset({
@@ -40,7 +40,8 @@ _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "spa": ("spa",),
     "bv": ("bv",),
     "nv": ("nv",),
-    "jsc": ("jsc", "oao", "pao", "zao", "ao", "joint stock company", "pjsc"),
+    "jsc": ("jsc", "oao", "pao", "zao", "ao", "pjsc", "ojsc", "cjsc", "joint stock company",
+            "joint stock co"),
     "ooo": ("ooo", "tov"),
     "fze": ("fze", "fzco", "fzc", "fzllc"),
     "pte": ("pte",),

@@ -1,0 +1,168 @@
+"""Screening many queries against a whole list in memory: block by keys, then score.
+
+The index keeps each list name analysed once and files it under its blocking
+keys. A query is analysed once, collects the names that share its keys, and
+only the most promising of those are scored. Keys shared by a large share of
+the list ("p:MHMT", every Muhammad) are consulted only when the query has
+nothing rarer, so one common word cannot make a query scan the list.
+
+The read model can store the same ``blocking_keys`` per name in a table and
+do the first step in SQL; the scoring step is the same either way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sized
+from dataclasses import dataclass
+
+from ledger.matching.features import NameFeatures, analyse
+from ledger.matching.keys import blocking_keys, key_groups
+from ledger.matching.kinds import Kind, compatible
+from ledger.matching.score import Score, score_features
+
+# How many blocked names are scored per query, best blocking weight first, and
+# how far below the best blocking weight a name may fall and still be scored.
+SCORED_PER_QUERY = 30
+SCORED_WEIGHT_SHARE = 0.5
+# A key filed under more names than this share of the list (and at least
+# COMMON_KEY_MIN) only adds weight to names reached through rarer keys.
+COMMON_KEY_SHARE = 0.02
+COMMON_KEY_MIN = 200
+# How much each word of a list name that shares no key with the query lowers
+# its blocking weight (relative to the weight shared).
+UNSHARED_WORD_COST = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A listed party whose name scored against a query."""
+
+    owner: str
+    name: str
+    kind: Kind
+    score: Score
+
+
+class NameIndex:
+    """List names, analysed and filed under their blocking keys."""
+
+    def __init__(self) -> None:
+        self._names: list[tuple[str, NameFeatures]] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._sets: dict[str, frozenset[int]] = {}
+        self._lengths: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def add(self, owner: str, name: str, kind: Kind = "unknown") -> None:
+        """File one name (a primary name or an alias) of the party ``owner``."""
+        features = analyse(name, kind)
+        position = len(self._names)
+        self._names.append((owner, features))
+        self._lengths.append(len(features.tokens))
+        for key in blocking_keys(features):
+            self._postings[key].append(position)
+        self._sets.clear()
+
+    def add_all(self, names: Iterable[tuple[str, str, Kind]]) -> None:
+        for owner, name, kind in names:
+            self.add(owner, name, kind)
+
+    def screen(self, query: str, kind: Kind = "unknown", *, limit: int = 10,
+               threshold: float = 0.0) -> list[Candidate]:
+        """The best-scoring parties for ``query``, one row per party, best first."""
+        features = analyse(query, kind)
+        best: dict[str, Candidate] = {}
+        for position in self._blocked(features):
+            owner, name = self._names[position]
+            if not compatible(features.kind, name.kind):
+                continue
+            result = score_features(features, name)
+            held = best.get(owner)
+            if result.value >= threshold and (held is None or result.value > held.score.value):
+                best[owner] = Candidate(owner, name.original, name.kind, result)
+        ranked = sorted(best.values(), key=lambda c: (-c.score.value, c.owner, c.name))
+        return ranked[:limit]
+
+    def reached(self, query: str, kind: Kind = "unknown") -> list[str]:
+        """The parties whose names a query reaches through its keys, before any scoring."""
+        features = analyse(query, kind)
+        return list(dict.fromkeys(self._names[p][0] for p in self._blocked(features)))
+
+    def _blocked(self, query: NameFeatures) -> list[int]:
+        """The names sharing keys with the query, most promising first.
+
+        A name's blocking weight is the sum, over the query's words, of the
+        rarity of the rarest key of that word it shares (roughly the
+        information the two names have in common), discounted for each word of
+        the name that no query word reached, as the score will be.
+        """
+        weights: dict[int, float] = defaultdict(float)
+        shared: dict[int, int] = defaultdict(int)
+        for best in self._reach_per_word(query):
+            for position, rarity in best.items():
+                weights[position] += rarity
+                shared[position] += 1
+        lengths = self._lengths
+        for position in weights:
+            unshared = lengths[position] - shared[position]
+            if unshared > 0:
+                weights[position] /= 1 + UNSHARED_WORD_COST * unshared
+        if not weights:
+            return []
+        floor = max(weights.values()) * SCORED_WEIGHT_SHARE
+        ranked = sorted((p for p, w in weights.items() if w >= floor),
+                        key=weights.__getitem__, reverse=True)
+        return ranked[:SCORED_PER_QUERY]
+
+    def _reach_per_word(self, query: NameFeatures) -> list[dict[int, float]]:
+        """Per query word, each name it reaches and the rarity of its rarest shared key.
+
+        Names are reached through keys filed under few names only; a key filed
+        under many ("t:muhammad") then adds its weight to the names already
+        reached. When the query has no rare key at all, every key reaches.
+        """
+        groups = key_groups(query)
+        common = max(COMMON_KEY_MIN, int(len(self._names) * COMMON_KEY_SHARE))
+        found = [self._reach(keys, common) for keys in groups]
+        if not any(found):
+            return [self._reach(keys, len(self._names)) for keys in groups]
+        reached = set().union(*found)
+        for keys, best in zip(groups, found, strict=True):
+            for key in keys:
+                positions = self._postings.get(key, ())
+                if len(positions) > common:
+                    self._raise(best, reached & self._set(key), self._rarity(positions))
+        return found
+
+    def _reach(self, keys: list[str], most: int) -> dict[int, float]:
+        """Each name reached by one word's keys, with the rarity of the rarest key reaching it.
+
+        A word found as written reaches no further by its one-typo keys.
+        """
+        lists = [self._postings.get(key, ()) for key in keys if not (
+            key.startswith("d:") and self._postings.get(keys[0]))]
+        best: dict[int, float] = {}
+        for positions in sorted((p for p in lists if 0 < len(p) <= most), key=len):
+            rarity = self._rarity(positions)
+            best = {**dict.fromkeys(positions, rarity), **best}
+        return best
+
+    @staticmethod
+    def _raise(best: dict[int, float], positions: Iterable[int], rarity: float) -> None:
+        for position in positions:
+            if best.get(position, 0.0) < rarity:
+                best[position] = rarity
+
+    def _rarity(self, positions: Sized) -> float:
+        return math.log(1 + len(self._names) / len(positions))
+
+    def _set(self, key: str) -> frozenset[int]:
+        """The postings of a frequent key as a set, built on first use."""
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = frozenset(self._postings[key])
+        return found
