@@ -86,6 +86,7 @@ def score_features(query: NameFeatures, candidate: NameFeatures) -> Score:
 
 
 Pair = tuple[tuple[int, int], tuple[int, int], float, Method]
+_FILLER = frozenset({"stop", "legal"})
 
 
 def align(query: NameFeatures, candidate: NameFeatures) -> tuple[list[Pair], set[int], set[int]]:
@@ -141,9 +142,9 @@ def _value(pairs: list[Pair], query: NameFeatures, candidate: NameFeatures,
         total += weight
     total += QUERY_EXTRA * sum(query.tokens[i].weight for i in left_q)
     total += CANDIDATE_EXTRA * sum(candidate.tokens[j].weight for j in left_c)
-    if not any(query.tokens[qs].role == "name" or candidate.tokens[cs].role == "name"
-               for (qs, _), (cs, _), _, _ in pairs):
-        return 0.0
+    if all(query.tokens[qs].role in _FILLER and candidate.tokens[cs].role in _FILLER
+           for (qs, _), (cs, _), _, _ in pairs):
+        return 0.0  # legal forms and particles alone never make two names alike
     return gained / total if total else 0.0
 
 
