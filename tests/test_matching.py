@@ -107,7 +107,8 @@ def test_words_written_as_one_match_the_words_apart_as_joined(query: str, listed
 
 
 def test_a_hyphen_is_a_space() -> None:
-    assert methods("Kim Tong-ho", "KIM, Tong Ho") == {"kim": "exact", "tong": "exact", "ho": "exact"}
+    expected = {"kim": "exact", "tong": "exact", "ho": "exact"}
+    assert methods("Kim Tong-ho", "KIM, Tong Ho") == expected
 
 
 @pytest.mark.parametrize(("query", "listed"), [
@@ -181,7 +182,8 @@ def listed() -> NameIndex:
     index.add_all([
         ("ofac:29220", "CHEN, Quanguo", "person"), ("ofac:31493", "CHEN, Mingguo", "person"),
         ("ofac:31493", "Chen Mingguo", "person"), ("ofac:19250", "CHEN, Mingfu", "person"),
-        ("ofac:4243", "CHEN MINGGUO", "vessel"), ("eu:merics", "Mercator Institute", "organization"),
+        ("ofac:4243", "CHEN MINGGUO", "vessel"),
+        ("eu:merics", "Mercator Institute", "organization"),
     ])
     return index
 
