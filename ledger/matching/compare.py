@@ -21,6 +21,8 @@ SCORES: dict[str, float] = {
 # Two words with the same Metaphone code are only taken as one spelt by ear
 # when they also look alike: Husayn / Hussein yes, Hassan / Hussein no.
 PHONETIC_MIN_JARO_WINKLER = 0.85
+# Words this long or longer, written without vowels, are compared by their consonants.
+MIN_ABJAD_LENGTH = 3
 
 
 def typo_budget(length: int) -> int:
@@ -32,7 +34,7 @@ def typo_budget(length: int) -> int:
 
 def compare(query: Token, candidate: Token) -> tuple[float, Method | None]:
     """The similarity of two words in [0, 1] and the operation that explains it."""
-    key = (query.text, query.role, candidate.text, candidate.role)
+    key = query.ident << 32 | candidate.ident
     known = _COMPARED.get(key)
     if known is None:
         known = _COMPARED[key] = _compare(query, candidate)
@@ -43,7 +45,7 @@ def compare(query: Token, candidate: Token) -> tuple[float, Method | None]:
 
 # Word pairs recur across queries (the same given names, the same legal forms):
 # their comparisons are remembered, up to a bound.
-_COMPARED: dict[tuple[str, str, str, str], tuple[float, Method | None]] = {}
+_COMPARED: dict[int, tuple[float, Method | None]] = {}
 _COMPARED_MAX = 1_000_000
 
 
@@ -70,9 +72,16 @@ def _words(query: Token, candidate: Token) -> tuple[float, Method | None]:
     if query.variant and query.variant == candidate.variant:
         return SCORES["transliteration"], "transliteration"
     same_sound = bool(query.phonetic) and query.phonetic == candidate.phonetic
-    if query.plain == candidate.plain:
+    if query.plain == candidate.plain or _abjad(query, candidate) or _abjad(candidate, query):
         return SCORES["transliteration"], "transliteration"
     return _spelling(query.text, candidate.text, same_sound)
+
+
+def _abjad(written: Token, other: Token) -> bool:
+    """A word written without vowels (an abjad such as Arabic, transliterated) whose
+    consonants are the other word's."""
+    return (len(written.text) >= MIN_ABJAD_LENGTH and written.text == written.skeleton
+            and written.skeleton == other.skeleton)
 
 
 def _spelling(left: str, right: str, same_sound: bool) -> tuple[float, Method | None]:

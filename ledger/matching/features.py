@@ -7,6 +7,8 @@ can store it and the scorer only does the pairwise part.
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, NamedTuple
@@ -33,6 +35,9 @@ WEIGHTS: dict[Role, float] = {"name": 1.0, "initial": 0.5, "stop": 0.3, "legal":
 # German and Nordic letters written without the diacritic: "ü" as "ue".
 _DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("aa", "a"))
 
+_VOWELS = re.compile("[aeiou]")
+_DOUBLES = re.compile(r"(.)\1+")
+
 # Adjacent tokens glued together, up to this many, so that "Hai-lun" meets
 # "Hailun" and "Al Zawahiri" meets "Alzawahiri".
 GLUE_SPAN = 3
@@ -48,6 +53,8 @@ class Token(NamedTuple):
     variant: str
     plain: str
     written: str
+    skeleton: str
+    ident: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +105,25 @@ def _role(word: str) -> Role:
     return "stop" if word in STOP_WORDS else "name"
 
 
-@lru_cache(maxsize=200_000)
+# Each distinct token gets a number, so that comparisons can be remembered by a
+# cheap integer key (tokens are made once per spelling by ``_token``'s cache).
+_IDENTS = itertools.count()
+
+
+@lru_cache(maxsize=None)
 def _token(text: str, role: Role, written: str) -> Token:
     """``text`` is the word compared (a legal form's canonical spelling), ``written`` as written."""
     phonetic = jellyfish.metaphone(text) if role == "name" and text.isalpha() else ""
     return Token(text, role, WEIGHTS[role], phonetic, NAME_VARIANTS.get(text, ""),
-                 _undotted(text), written)
+                 _undotted(text), written, _skeleton(text), next(_IDENTS))
+
+
+def _skeleton(word: str) -> str:
+    """The word's consonants, doubled letters once: what romanisations of one name share
+    most often (Ibrahim / Ebrahim, Uthman / Othman), and all that an abjad such as
+    Arabic writes (محمد is read "mhmd")."""
+    consonants = _VOWELS.sub("", word)
+    return _DOUBLES.sub(r"\1", consonants) if len(consonants) >= 2 else ""
 
 
 def _undotted(word: str) -> str:

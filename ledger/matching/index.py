@@ -12,15 +12,16 @@ do the first step in SQL; the scoring step is the same either way.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sized
 from dataclasses import dataclass
 
 from ledger.matching.features import NameFeatures, analyse
 from ledger.matching.keys import blocking_keys, key_groups
 from ledger.matching.kinds import Kind, compatible
-from ledger.matching.score import Score, score_features
+from ledger.matching.score import Score, rate, score_features
 
 # How many blocked names are scored per query, best blocking weight first, and
 # how far below the best blocking weight a name may fall and still be scored.
@@ -30,6 +31,8 @@ SCORED_WEIGHT_SHARE = 0.5
 # COMMON_KEY_MIN) only adds weight to names reached through rarer keys.
 COMMON_KEY_SHARE = 0.02
 COMMON_KEY_MIN = 200
+# From how many query words a name may miss one and still be weighed.
+MISSING_WORD_FROM = 3
 # How much each word of a list name that shares no key with the query lowers
 # its blocking weight (relative to the weight shared).
 UNSHARED_WORD_COST = 0.25
@@ -75,17 +78,20 @@ class NameIndex:
                threshold: float = 0.0) -> list[Candidate]:
         """The best-scoring parties for ``query``, one row per party, best first."""
         features = analyse(query, kind)
-        best: dict[str, Candidate] = {}
+        best: dict[str, tuple[float, int]] = {}
         for position in self._blocked(features):
             owner, name = self._names[position]
             if not compatible(features.kind, name.kind):
                 continue
-            result = score_features(features, name)
-            held = best.get(owner)
-            if result.value >= threshold and (held is None or result.value > held.score.value):
-                best[owner] = Candidate(owner, name.original, name.kind, result)
-        ranked = sorted(best.values(), key=lambda c: (-c.score.value, c.owner, c.name))
-        return ranked[:limit]
+            value = rate(features, name)
+            if value >= threshold and value > best.get(owner, (-1.0, 0))[0]:
+                best[owner] = (value, position)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+        return [self._candidate(features, position) for _, (_, position) in ranked]
+
+    def _candidate(self, query: NameFeatures, position: int) -> Candidate:
+        owner, name = self._names[position]
+        return Candidate(owner, name.original, name.kind, score_features(query, name))
 
     def reached(self, query: str, kind: Kind = "unknown") -> list[str]:
         """The parties whose names a query reaches through its keys, before any scoring."""
@@ -95,24 +101,26 @@ class NameIndex:
     def _blocked(self, query: NameFeatures) -> list[int]:
         """The names sharing keys with the query, most promising first.
 
-        A name's blocking weight is the sum, over the query's words, of the
-        rarity of the rarest key of that word it shares (roughly the
-        information the two names have in common), discounted for each word of
-        the name that no query word reached, as the score will be.
+        Only names sharing keys with as many query words as the best-placed
+        name (or one fewer, from MISSING_WORD_FROM words on) are weighed. A name's blocking weight is the sum,
+        over the query's words, of the rarity of the rarest key of that word it
+        shares (roughly the information the two names have in common),
+        discounted for each word of the name that no query word reached, as
+        the score will be.
         """
-        weights: dict[int, float] = defaultdict(float)
-        shared: dict[int, int] = defaultdict(int)
-        for best in self._reach_per_word(query):
-            for position, rarity in best.items():
-                weights[position] += rarity
-                shared[position] += 1
-        lengths = self._lengths
-        for position in weights:
-            unshared = lengths[position] - shared[position]
-            if unshared > 0:
-                weights[position] /= 1 + UNSHARED_WORD_COST * unshared
-        if not weights:
+        groups = self._reach_per_word(query)
+        shared = Counter(itertools.chain.from_iterable(groups))
+        if not shared:
             return []
+        most = max(shared.values())
+        fewest = most - 1 if most >= MISSING_WORD_FROM else most
+        rarities = [group.get for group in groups]
+        weights = {}
+        for position, count in shared.items():
+            if count >= fewest:
+                weight = sum([rarity(position, 0.0) for rarity in rarities])
+                unshared = self._lengths[position] - count
+                weights[position] = weight / (1 + UNSHARED_WORD_COST * max(0, unshared))
         floor = max(weights.values()) * SCORED_WEIGHT_SHARE
         ranked = sorted((p for p, w in weights.items() if w >= floor),
                         key=weights.__getitem__, reverse=True)
@@ -143,10 +151,12 @@ class NameIndex:
 
         A word found as written reaches no further by its one-typo keys.
         """
-        lists = [self._postings.get(key, ()) for key in keys if not (
-            key.startswith("d:") and self._postings.get(keys[0]))]
+        postings = self._postings
+        as_written = keys[0] in postings
+        lists = [postings[key] for key in keys
+                 if key in postings and not (as_written and key[0] == "d")]
         best: dict[int, float] = {}
-        for positions in sorted((p for p in lists if 0 < len(p) <= most), key=len):
+        for positions in sorted((p for p in lists if len(p) <= most), key=len):
             rarity = self._rarity(positions)
             best = {**dict.fromkeys(positions, rarity), **best}
         return best

@@ -5,8 +5,9 @@ recall before any score is computed. Every variant the scorer accepts must
 share at least one key with the name it varies:
 
 - ``t:`` a word, or adjacent words glued ("al zawahiri" files ``t:alzawahiri``);
-- ``p:`` the word's Metaphone code (Zens / Zenz);
+- ``p:`` the word's Metaphone code (Zens / Zenz), for words of four letters or more;
 - ``v:`` the word's spelling group (Mohammed / Muhammad);
+- ``s:`` the word's consonants (Ibrahim / Ebrahim, and Arabic script read as "mhmd");
 - ``d:`` the word with one letter deleted, for words of five letters or
   more: two spellings one typo apart always share one such key (the
   symmetric-deletion trick of SymSpell), which is what n-gram keys
@@ -17,9 +18,14 @@ Particles and legal forms file no key unless the name has nothing else.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ledger.matching.features import NameFeatures, Token
 
 MIN_DELETION_LENGTH = 5
+# Shorter words are compared by ear only when spelt alike anyway ("Ali", "Aly").
+MIN_PHONETIC_LENGTH = 4
+MIN_SKELETON_LENGTH = 3
 
 
 def blocking_keys(features: NameFeatures) -> frozenset[str]:
@@ -37,7 +43,7 @@ def key_groups(features: NameFeatures) -> list[list[str]]:
     words = [i for i, token in enumerate(features.tokens) if token.role == "name"]
     if not words:
         return [[f"t:{token.text}"] for token in features.tokens]
-    groups = {i: _word_keys(features.tokens[i]) for i in words}
+    groups = {i: list(_word_keys(features.tokens[i])) for i in words}
     for glued, (start, end) in features.glued.items():
         first = next((i for i in range(start, end) if i in groups), None)
         if first is not None:
@@ -45,13 +51,16 @@ def key_groups(features: NameFeatures) -> list[list[str]]:
     return list(groups.values())
 
 
-def _word_keys(token: Token) -> list[str]:
+@lru_cache(maxsize=100_000)
+def _word_keys(token: Token) -> tuple[str, ...]:
     keys = [f"t:{token.text}"]
-    if token.phonetic:
+    if token.phonetic and len(token.text) >= MIN_PHONETIC_LENGTH:
         keys.append(f"p:{token.phonetic}")
     if token.variant:
         keys.append(f"v:{token.variant}")
+    if len(token.skeleton) >= MIN_SKELETON_LENGTH:
+        keys.append(f"s:{token.skeleton}")
     if len(token.text) >= MIN_DELETION_LENGTH:
         keys.append(f"d:{token.text}")
         keys.extend(f"d:{token.text[:i]}{token.text[i + 1:]}" for i in range(len(token.text)))
-    return keys
+    return tuple(keys)

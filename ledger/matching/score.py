@@ -75,8 +75,16 @@ def score(query: str, candidate: str, kinds: tuple[Kind, Kind] = ("unknown", "un
     return score_features(analyse(query, kinds[0]), analyse(candidate, kinds[1]))
 
 
+def rate(query: NameFeatures, candidate: NameFeatures) -> float:
+    """The score's value alone, without its explanation (the batch path's inner loop)."""
+    if not compatible(query.kind, candidate.kind):
+        return 0.0
+    pairs, left_q, left_c = align(query, candidate)
+    return _value(pairs, query, candidate, left_q, left_c)
+
+
 def score_features(query: NameFeatures, candidate: NameFeatures) -> Score:
-    """``score`` for names analysed beforehand (the batch path)."""
+    """``score`` for names analysed beforehand."""
     if not compatible(query.kind, candidate.kind):
         return Score(0.0, Explanation(refused=f"a {query.kind} query never matches a "
                                               f"{candidate.kind}"))
@@ -85,14 +93,15 @@ def score_features(query: NameFeatures, candidate: NameFeatures) -> Score:
                  _explain(pairs, query, candidate, left_q, left_c))
 
 
-Pair = tuple[tuple[int, int], tuple[int, int], float, Method]
+# Query span, candidate span, similarity, operation, weight.
+Pair = tuple[tuple[int, int], tuple[int, int], float, Method, float]
 _FILLER = frozenset({"stop", "legal"})
 
 
 def align(query: NameFeatures, candidate: NameFeatures) -> tuple[list[Pair], set[int], set[int]]:
     """Pair the words of two names; returns the pairs and the unpaired word indexes."""
     left_q, left_c = set(range(len(query.tokens))), set(range(len(candidate.tokens)))
-    pairs = _glued_pairs(query, candidate, left_q, left_c)
+    pairs = _glued_pairs(query, candidate, left_q, left_c) if query.glued or candidate.glued else []
     pairs.extend(_word_pairs(query.tokens, candidate.tokens, left_q, left_c))
     return pairs, left_q, left_c
 
@@ -103,13 +112,15 @@ def _glued_pairs(query: NameFeatures, candidate: NameFeatures,
     for i, token in enumerate(candidate.tokens):
         span = query.glued.get(token.text)
         if span is not None and left_q.issuperset(range(*span)) and i in left_c:
-            pairs.append((span, (i, i + 1), 1.0, "joined"))
+            weight = (_weight(query.tokens[span[0]:span[1]]) + token.weight) / 2
+            pairs.append((span, (i, i + 1), 1.0, "joined", weight))
             left_q.difference_update(range(*span))
             left_c.discard(i)
     for i, token in enumerate(query.tokens):
         span = candidate.glued.get(token.text)
         if span is not None and left_c.issuperset(range(*span)) and i in left_q:
-            pairs.append(((i, i + 1), span, 1.0, "joined"))
+            weight = (_weight(candidate.tokens[span[0]:span[1]]) + token.weight) / 2
+            pairs.append(((i, i + 1), span, 1.0, "joined", weight))
             left_c.difference_update(range(*span))
             left_q.discard(i)
     return pairs
@@ -127,7 +138,8 @@ def _word_pairs(query: tuple[Token, ...], candidate: tuple[Token, ...],
     pairs: list[Pair] = []
     for similarity, i, j, method in scored:
         if i in left_q and j in left_c:
-            pairs.append(((i, i + 1), (j, j + 1), similarity, method))
+            weight = (query[i].weight + candidate[j].weight) / 2
+            pairs.append(((i, i + 1), (j, j + 1), similarity, method, weight))
             left_q.discard(i)
             left_c.discard(j)
     return pairs
@@ -135,17 +147,14 @@ def _word_pairs(query: tuple[Token, ...], candidate: tuple[Token, ...],
 
 def _value(pairs: list[Pair], query: NameFeatures, candidate: NameFeatures,
            left_q: set[int], left_c: set[int]) -> float:
-    gained = total = 0.0
-    for (qs, qe), (cs, ce), similarity, _ in pairs:
-        weight = (_weight(query.tokens[qs:qe]) + _weight(candidate.tokens[cs:ce])) / 2
-        gained += weight * similarity
-        total += weight
+    if all(query.tokens[qs].role in _FILLER and candidate.tokens[cs].role in _FILLER
+           for (qs, _), (cs, _), _, _, _ in pairs):
+        return 0.0  # legal forms and particles alone never make two names alike
+    gained = sum(weight * similarity for _, _, similarity, _, weight in pairs)
+    total = sum(pair[4] for pair in pairs)
     total += QUERY_EXTRA * sum(query.tokens[i].weight for i in left_q)
     total += CANDIDATE_EXTRA * sum(candidate.tokens[j].weight for j in left_c)
-    if all(query.tokens[qs].role in _FILLER and candidate.tokens[cs].role in _FILLER
-           for (qs, _), (cs, _), _, _ in pairs):
-        return 0.0  # legal forms and particles alone never make two names alike
-    return gained / total if total else 0.0
+    return gained / total
 
 
 def _weight(tokens: tuple[Token, ...]) -> float:
@@ -156,6 +165,6 @@ def _explain(pairs: list[Pair], query: NameFeatures, candidate: NameFeatures,
              left_q: set[int], left_c: set[int]) -> Explanation:
     q, c = query.texts, candidate.texts
     matched = tuple(TokenMatch(q[qs:qe], c[cs:ce], method, similarity)
-                    for (qs, qe), (cs, ce), similarity, method in sorted(pairs))
+                    for (qs, qe), (cs, ce), similarity, method, _ in sorted(pairs))
     return Explanation(matched, tuple(q[i] for i in sorted(left_q)),
                        tuple(c[j] for j in sorted(left_c)))
