@@ -105,12 +105,13 @@ def _role(word: str) -> Role:
     return "stop" if word in STOP_WORDS else "name"
 
 
-# Each distinct token gets a number, so that comparisons can be remembered by a
-# cheap integer key (tokens are made once per spelling by ``_token``'s cache).
+# Each token made gets a number, so that comparisons can be remembered by a cheap
+# integer key. ``_token``'s cache makes one token per spelling; one made again
+# after eviction gets a new number, which only costs its comparisons again.
 _IDENTS = itertools.count()
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=500_000)
 def _token(text: str, role: Role, written: str) -> Token:
     """``text`` is the word compared (a legal form's canonical spelling), ``written`` as written."""
     phonetic = jellyfish.metaphone(text) if role == "name" and text.isalpha() else ""

@@ -102,11 +102,11 @@ class NameIndex:
         """The names sharing keys with the query, most promising first.
 
         Only names sharing keys with as many query words as the best-placed
-        name (or one fewer, from MISSING_WORD_FROM words on) are weighed. A name's blocking weight is the sum,
-        over the query's words, of the rarity of the rarest key of that word it
-        shares (roughly the information the two names have in common),
-        discounted for each word of the name that no query word reached, as
-        the score will be.
+        name (or one fewer, from MISSING_WORD_FROM words on) are weighed. A
+        name's blocking weight is the sum, over the query's words, of the
+        rarity of the rarest key of that word it shares (roughly the
+        information the two names have in common), discounted for each word of
+        the name that no query word reached, as the score will be.
         """
         groups = self._reach_per_word(query)
         shared = Counter(itertools.chain.from_iterable(groups))
