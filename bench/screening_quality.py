@@ -110,15 +110,18 @@ def run_logic_v2(request: list[dict[str, Any]]) -> tuple[list[set[str]], dict[st
 
 
 def throughput(screen: Callable[[str, Kind], object], queries: list[tuple[str, Kind]],
-               repeat: int = 2) -> float:
-    """Names screened per second, best of ``repeat`` passes over ``queries``."""
-    best = float("inf")
+               repeat: int = 3) -> tuple[float, float]:
+    """Names screened per second of CPU time and of wall-clock time, best of ``repeat``
+    passes over ``queries``. On a shared machine the two differ; CPU time is what one
+    free core would give."""
+    cpu = wall = float("inf")
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         for query, kind in queries:
             screen(query, kind)
-        best = min(best, time.perf_counter() - started)
-    return len(queries) / best
+        cpu = min(cpu, time.process_time() - started_cpu)
+        wall = min(wall, time.perf_counter() - started)
+    return len(queries) / cpu, len(queries) / wall
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -147,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     elif not args.no_anchor:
         alerts, anchor = run_logic_v2(anchor_request(cases, lists, indexes, baselines))
         outcomes["logic-v2"] = Outcome.of(cases, alerts)
-        speed["logic-v2"] = len(cases) / anchor["seconds"]
+        speed["logic-v2"] = (len(cases) / anchor["seconds"], len(cases) / anchor["seconds"])
     write(HERE / "screening-results.md", outcomes, speed, anchor,
           sizes=(len(index), len(queries)), build_seconds=build_seconds)
 

@@ -156,9 +156,9 @@ class NameIndex:
         lists = [postings[key] for key in keys
                  if key in postings and not (as_written and key[0] == "d")]
         best: dict[int, float] = {}
-        for positions in sorted((p for p in lists if len(p) <= most), key=len):
-            rarity = self._rarity(positions)
-            best = {**dict.fromkeys(positions, rarity), **best}
+        # Commonest first, so that a rarer key's (higher) rarity overwrites it.
+        for positions in sorted((p for p in lists if len(p) <= most), key=len, reverse=True):
+            best.update(dict.fromkeys(positions, self._rarity(positions)))
         return best
 
     @staticmethod
