@@ -2,40 +2,32 @@
 
 The index keeps each list name analysed once and files it under its blocking
 keys. A query is analysed once, collects the names that share its keys, and
-only the most promising of those are scored. Keys shared by a large share of
-the list ("p:MHMT", every Muhammad) are consulted only when the query has
-nothing rarer, so one common word cannot make a query scan the list.
+only the most promising of those are scored. Keys filed under a large share
+of the list ("v:muhammad") only add weight to names reached through rarer keys
+(unless the query has nothing rarer), so one common word cannot make a query
+scan the list.
 
-The read model can store the same ``blocking_keys`` per name in a table and
-do the first step in SQL; the scoring step is the same either way.
+A read-model table can store the same ``blocking_keys`` per name, fetch the
+postings of a query's keys in SQL, and rank them with the same
+``blocking.rank``; the scoring step is the same either way.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sized
 from dataclasses import dataclass
 
+from ledger.matching.blocking import rank, rarity
 from ledger.matching.features import NameFeatures, analyse
 from ledger.matching.keys import blocking_keys, key_groups
 from ledger.matching.kinds import Kind, compatible
 from ledger.matching.score import Score, rate, score_features
 
-# How many blocked names are scored per query, best blocking weight first, and
-# how far below the best blocking weight a name may fall and still be scored.
-SCORED_PER_QUERY = 30
-SCORED_WEIGHT_SHARE = 0.5
 # A key filed under more names than this share of the list (and at least
 # COMMON_KEY_MIN) only adds weight to names reached through rarer keys.
 COMMON_KEY_SHARE = 0.02
 COMMON_KEY_MIN = 200
-# From how many query words a name may miss one and still be weighed.
-MISSING_WORD_FROM = 3
-# How much each word of a list name that shares no key with the query lowers
-# its blocking weight (relative to the weight shared).
-UNSHARED_WORD_COST = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,32 +91,8 @@ class NameIndex:
         return list(dict.fromkeys(self._names[p][0] for p in self._blocked(features)))
 
     def _blocked(self, query: NameFeatures) -> list[int]:
-        """The names sharing keys with the query, most promising first.
-
-        Only names sharing keys with as many query words as the best-placed
-        name (or one fewer, from MISSING_WORD_FROM words on) are weighed. A
-        name's blocking weight is the sum, over the query's words, of the
-        rarity of the rarest key of that word it shares (roughly the
-        information the two names have in common), discounted for each word of
-        the name that no query word reached, as the score will be.
-        """
-        groups = self._reach_per_word(query)
-        shared = Counter(itertools.chain.from_iterable(groups))
-        if not shared:
-            return []
-        most = max(shared.values())
-        fewest = most - 1 if most >= MISSING_WORD_FROM else most
-        rarities = [group.get for group in groups]
-        weights = {}
-        for position, count in shared.items():
-            if count >= fewest:
-                weight = sum([rarity(position, 0.0) for rarity in rarities])
-                unshared = self._lengths[position] - count
-                weights[position] = weight / (1 + UNSHARED_WORD_COST * max(0, unshared))
-        floor = max(weights.values()) * SCORED_WEIGHT_SHARE
-        ranked = sorted((p for p, w in weights.items() if w >= floor),
-                        key=weights.__getitem__, reverse=True)
-        return ranked[:SCORED_PER_QUERY]
+        """The names sharing keys with the query, most promising first."""
+        return rank(self._reach_per_word(query), self._lengths)
 
     def _reach_per_word(self, query: NameFeatures) -> list[dict[int, float]]:
         """Per query word, each name it reaches and the rarity of its rarest shared key.
@@ -168,7 +136,7 @@ class NameIndex:
                 best[position] = rarity
 
     def _rarity(self, positions: Sized) -> float:
-        return math.log(1 + len(self._names) / len(positions))
+        return rarity(len(self._names), len(positions))
 
     def _set(self, key: str) -> frozenset[int]:
         """The postings of a frequent key as a set, built on first use."""
