@@ -46,8 +46,8 @@ class NameIndex:
     def __init__(self) -> None:
         self._names: list[tuple[str, NameFeatures]] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
-        self._sets: dict[str, frozenset[int]] = {}
         self._lengths: list[int] = []
+        self._sets: dict[str, frozenset[int]] = {}
 
     def __len__(self) -> int:
         return len(self._names)
@@ -98,34 +98,35 @@ class NameIndex:
         """Per query word, each name it reaches and the rarity of its rarest shared key.
 
         Names are reached through keys filed under few names only; a key filed
-        under many ("t:muhammad") then adds its weight to the names already
+        under many ("v:muhammad") then adds its weight to the names already
         reached. When the query has no rare key at all, every key reaches.
         """
-        groups = key_groups(query)
+        groups = [self._postings_of(keys) for keys in key_groups(query)]
         common = max(COMMON_KEY_MIN, int(len(self._names) * COMMON_KEY_SHARE))
-        found = [self._reach(keys, common) for keys in groups]
+        found = [self._reach(lists, common) for lists in groups]
         if not any(found):
-            return [self._reach(keys, len(self._names)) for keys in groups]
+            return [self._reach(lists, len(self._names)) for lists in groups]
         reached = set().union(*found)
-        for keys, best in zip(groups, found, strict=True):
-            for key in keys:
-                positions = self._postings.get(key, ())
+        for lists, best in zip(groups, found, strict=True):
+            for key, positions in lists:
                 if len(positions) > common:
                     self._raise(best, reached & self._set(key), self._rarity(positions))
         return found
 
-    def _reach(self, keys: list[str], most: int) -> dict[int, float]:
-        """Each name reached by one word's keys, with the rarity of the rarest key reaching it.
+    def _postings_of(self, keys: list[str]) -> list[tuple[str, list[int]]]:
+        """The postings of one word's keys; a word found as written reaches no further
+        by its one-typo keys."""
+        get = self._postings.get
+        as_written = keys[0] in self._postings
+        return [(key, p) for key in keys
+                if (p := get(key)) and not (as_written and key[0] == "d")]
 
-        A word found as written reaches no further by its one-typo keys.
-        """
-        postings = self._postings
-        as_written = keys[0] in postings
-        lists = [postings[key] for key in keys
-                 if key in postings and not (as_written and key[0] == "d")]
+    def _reach(self, lists: list[tuple[str, list[int]]], most: int) -> dict[int, float]:
+        """Each name reached by one word's postings, with the rarity of the rarest key."""
         best: dict[int, float] = {}
+        usable = [positions for _, positions in lists if len(positions) <= most]
         # Commonest first, so that a rarer key's (higher) rarity overwrites it.
-        for positions in sorted((p for p in lists if len(p) <= most), key=len, reverse=True):
+        for positions in sorted(usable, key=len, reverse=True):
             best.update(dict.fromkeys(positions, self._rarity(positions)))
         return best
 
