@@ -204,3 +204,9 @@ def test_screening_a_bare_surname_lists_candidates_without_calling_any_a_match()
 def test_screening_a_person_leaves_vessels_out_and_a_vessel_query_finds_them() -> None:
     assert "ofac:4243" not in {c.owner for c in listed().screen("Chen Mingguo", "person")}
     assert [c.owner for c in listed().screen("Chen Mingguo", "vessel")] == ["ofac:4243"]
+
+
+def test_particles_that_agree_count_but_a_shared_particle_alone_is_no_match() -> None:
+    assert score("Abu AL-MUHANDIS", "AL-MUHANDIS, Abu Mahdi", ("person", "person")).is_match()
+    assert not score("Abu Bakr", "ABU MAHDI", ("person", "person")).is_match()
+    assert not score("Banco Central de Cuba", "BANCO NACIONAL DE CUBA").is_match()

@@ -22,6 +22,7 @@ THRESHOLD = 0.8
 # What an unpaired word costs, as a share of its weight, on each side.
 QUERY_EXTRA = 1.0
 CANDIDATE_EXTRA = 0.45
+AGREEING_PARTICLE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,7 @@ def _word_pairs(query: tuple[Token, ...], candidate: tuple[Token, ...],
     pairs: list[Pair] = []
     for similarity, i, j, method in scored:
         if i in left_q and j in left_c:
-            weight = (query[i].weight + candidate[j].weight) / 2
+            weight = _pair_weight(query[i], candidate[j], similarity)
             pairs.append(((i, i + 1), (j, j + 1), similarity, method, weight))
             left_q.discard(i)
             left_c.discard(j)
@@ -155,6 +156,14 @@ def _value(pairs: list[Pair], query: NameFeatures, candidate: NameFeatures,
     total += QUERY_EXTRA * sum(query.tokens[i].weight for i in left_q)
     total += CANDIDATE_EXTRA * sum(candidate.tokens[j].weight for j in left_c)
     return gained / total
+
+
+def _pair_weight(query: Token, candidate: Token, similarity: float) -> float:
+    """Two words' weight: a particle written the same on both sides ("Abu", "La") counts
+    as a name, since it agrees; spelt differently or left over, it counts for little."""
+    if similarity == 1.0 and query.role == candidate.role == "stop":
+        return AGREEING_PARTICLE_WEIGHT
+    return (query.weight + candidate.weight) / 2
 
 
 def _weight(tokens: tuple[Token, ...]) -> float:
