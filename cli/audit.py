@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.params import json_option, open_ledger, print_json
+from cli.params import json_option, known_at_option, now, open_ledger, print_json
 
 
 @click.command()
@@ -35,13 +35,21 @@ def verify(expect_head: str | None, as_json: bool) -> None:
 @click.option("--since", type=int, default=0, metavar="POSITION",
               help="Only events after this position.")
 @click.option("--limit", type=int, default=None, help="At most this many events.")
+@known_at_option
 @json_option
-def log(since: int, limit: int | None, as_json: bool) -> None:
-    """The raw event log in recorded order: position, recorded time, type, id, hash."""
+def log(since: int, limit: int | None, known_at, as_json: bool) -> None:
+    """The raw event log in recorded order: position, recorded time, type, id, hash.
+
+    Events recorded after --known-at are left out; the text form says first as
+    of when the log is shown.
+    """
     import json
 
     with open_ledger() as ledger:
-        for entry in ledger.get_log(since, limit):
+        known = ledger.get_known(known_at or now())
+        if not as_json:
+            click.echo(f"Log {known.text}:")
+        for entry in ledger.get_log(since, limit, known_at=known.moment):
             if as_json:
                 click.echo(json.dumps({
                     "position": entry.position, "recorded_at": entry.recorded_at.isoformat(),

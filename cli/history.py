@@ -47,8 +47,8 @@ def history(party: str, known_at, as_json: bool) -> None:
     if as_json:
         print_json(history_shape(found))
         return
-    click.echo(f"History of {found.party.name} ({found.party.id}), as known at "
-               f"{found.known_at.isoformat(timespec='seconds')}: {len(found.entries)} lines")
+    click.echo(f"History of {found.party.name} ({found.party.id}), {found.known.text}: "
+               f"{len(found.entries)} lines")
     for entry in found.entries:
         _echo_entry(entry, found.sources)
 
@@ -97,8 +97,8 @@ def replay(start, end, authority, by, at, known_at, as_json: bool) -> None:
                                   start=start, end=end, authority=authority, at=at)
         advance = shown.counter("replaying")
         if not as_json:
-            click.echo(f"Replay by {by} time: {len(story)} steps; counts are sanctions in "
-                       "force per authority after each step")
+            click.echo(f"Replay by {by} time, {story.known.text}: {len(story)} steps; counts "
+                       "are sanctions in force per authority after each step")
             click.echo(" step  date        " + " ".join(f"{a:>8}" for a in story.authorities)
                        + "  line")
         for step in story:
@@ -140,7 +140,7 @@ def diff(authority: str, start, end, known_at, as_json: bool) -> None:
         print_json(diff_json(found))
         return
     click.echo(f"{found.authority.name} ({found.authority.id}): list on {found.start} -> "
-               f"{found.end}, as known at {found.known_at.isoformat(timespec='seconds')}")
+               f"{found.end}, {found.known.text}")
     for label, mark, items in (("added", "+", found.added), ("removed", "-", found.removed)):
         click.echo(f"{label}: {len(items)}")
         for s in items:
@@ -165,7 +165,7 @@ def _value(value: Any) -> str:
 
 def diff_json(found: ListDiff) -> dict[str, Any]:
     return {"authority": party_json(found.authority), "from": found.start.isoformat(),
-            "to": found.end.isoformat(), "known_at": found.known_at.isoformat(),
+            "to": found.end.isoformat(), **found.known.fields,
             "added": [sanction_fields(s) for s in found.added],
             "removed": [sanction_fields(s) for s in found.removed],
             "changed": [{"id": c.after.id, "fields": c.fields, "before": sanction_fields(c.before),

@@ -107,18 +107,22 @@ def authority_list(authority: str, at, known_at, as_json: bool) -> None:
 
 @click.command()
 @click.argument("search", required=False)
+@known_at_option
 @json_option
-def parties(search: str | None, as_json: bool) -> None:
-    """Find parties whose id, name or alias contains SEARCH (all parties without it)."""
+def parties(search: str | None, known_at, as_json: bool) -> None:
+    """Find parties whose id, name or alias contains SEARCH (all parties without it),
+    with the names they had, as known at --known-at."""
     from rich.table import Table
 
     with open_ledger() as ledger:
-        found = ledger.find_parties(search)
+        known = ledger.get_known(known_at or now())
+        found = ledger.find_parties(search, known_at=known.moment)
     if as_json:
         print_json([party_json(p) for p in found])
         return
+    matching = f" matching {search!r}" if search else ""
     table = Table("Id", "Kind", "Name", "Also known as", "Country", title_justify="left",
-                  title=f"{len(found)} parties" + (f" matching {search!r}" if search else ""))
+                  title=f"{len(found)} parties{matching}, {known.text}")
     for p in found:
         table.add_row(p.id, p.kind, p.name, "; ".join(n for n in p.names if n != p.name),
                       p.country or "")
@@ -127,24 +131,30 @@ def parties(search: str | None, as_json: bool) -> None:
 
 @click.command()
 @click.argument("line_id")
+@known_at_option
 @json_option
-def show(line_id: str, as_json: bool) -> None:
-    """Show any recorded line: what was filed, when it was recorded, and its sources."""
+def show(line_id: str, known_at, as_json: bool) -> None:
+    """Show any recorded line: what was filed, when it was recorded, and its sources,
+    as known at --known-at."""
     from ledger.errors import LedgerError
 
     with open_ledger() as ledger:
-        line = ledger.get_line(line_id)
+        known = ledger.get_known(known_at or now())
+        line = ledger.get_line(line_id, known_at=known.moment)
         if line is None:
-            raise LedgerError(f"nothing is recorded with the id {line_id!r}")
-        sources = [s for s in (ledger.get_line(i) for i in line.sources) if s is not None]
-        related = [r for r in ledger.reader.lines_about(line_id) if r.id != line_id]
+            raise LedgerError(f"nothing is recorded with the id {line_id!r}" if known.capped
+                              else f"nothing was recorded with the id {line_id!r} "
+                                   f"{known.text}")
+        sources = ledger.get_lines(line.sources, known_at=known.moment)
+        related = [r for r in ledger.get_lines_about(line_id, known_at=known.moment)
+                   if r.id != line_id]
     if as_json:
         print_json({**line_json(line), "filed": line.content,
                     "source_lines": [s.content for s in sources],
-                    "related": [line_json(r) for r in related]})
+                    "related": [line_json(r) for r in related], **known.fields})
         return
     click.echo(f"{line.id}  ({line.type}, position {line.position}, "
-               f"recorded {line.recorded_at.isoformat()})")
+               f"recorded {line.recorded_at.isoformat()}), {known.text}")
     click.echo(json.dumps(line.content, ensure_ascii=False, indent=2))
     for source in sources:
         c = source.content

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from cli.params import interactive, json_option, ledger_location, open_ledger, print_json
+from cli.params import (
+    interactive,
+    json_option,
+    known_at_option,
+    ledger_location,
+    now,
+    open_ledger,
+    print_json,
+)
 from cli.progress import progress
 
 WAITING = "Waiting for another import or rebuild of this ledger to finish..."
@@ -81,16 +89,18 @@ def _record(path: Path, as_json: bool, two_processes: bool):
 @click.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of standard output.")
-def export(out: Path | None) -> None:
-    """Write the whole ledger back as an interchange file, in recorded order."""
+@known_at_option
+def export(out: Path | None, known_at) -> None:
+    """Write the whole ledger back as an interchange file, in recorded order: every line
+    recorded by --known-at (a comment at the top says as of when)."""
     with open_ledger() as ledger:
         if out is None:
-            for line in ledger.export_lines():
+            for line in ledger.export_lines(known_at or now()):
                 click.echo(line)
             return
         partial = out.with_name(f".{out.name}.partial")
         with partial.open("w", encoding="utf-8") as stream:
-            for line in ledger.export_lines():
+            for line in ledger.export_lines(known_at or now()):
                 stream.write(line + "\n")
         os.replace(partial, out)
     click.echo(f"Exported the ledger to {out}", err=True)

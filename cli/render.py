@@ -44,7 +44,7 @@ def sanction_json(sanction: SanctionInForce,
 
 def answer_json(answer: InForceAnswer) -> dict[str, Any]:
     return {
-        "at": answer.at.isoformat(), "known_at": answer.known_at.isoformat(),
+        "at": answer.at.isoformat(), **answer.known.fields,
         "party" if answer.role == "target" else "authority": party_json(answer.party),
         "sanctions": [sanction_json(s, answer.evidence) for s in answer.sanctions],
     }
@@ -54,7 +54,7 @@ def screened_json(screened: Screened) -> dict[str, Any]:
     """One line of batch screening; evidence as line ids (``show ID`` has the rest)."""
     return {"query": screened.query, "status": screened.status, "matches": screened.matches,
             "sanctions": [{**sanction_fields(s), "evidence": s.evidence}
-                          for s in screened.sanctions]}
+                          for s in screened.sanctions], **screened.known.fields}
 
 
 def answer_table(answer: InForceAnswer) -> Any:
@@ -63,7 +63,7 @@ def answer_table(answer: InForceAnswer) -> Any:
 
     role = "against" if answer.role == "target" else "imposed by"
     title = (f"In force {role} {answer.party.name} ({answer.party.id}) on {answer.at}, "
-             f"as known at {answer.known_at.isoformat(timespec='seconds')}")
+             f"{answer.known.text}")
     table = Table(title=title, title_justify="left", caption_justify="left")
     other = "Authority" if answer.role == "target" else "Target"
     table.add_column("Sanction", overflow="fold", ratio=3)

@@ -68,7 +68,8 @@ def test_the_eu_list_on_23_march_2021_holds_its_five_listings(xinjiang):
     ("CHEN, Quanguo", "person:chen-quanguo"),
 ])
 def test_the_articles_spellings_find_the_same_party(xinjiang, spelling, party):
-    assert xinjiang.reader.resolve_party(spelling).id == party
+    assert xinjiang.reader.resolve_party(spelling, known_at=xinjiang.get_known().moment).id \
+        == party
 
 
 def test_where_articles_disagree_a_correction_records_the_change_with_reason_and_sources(

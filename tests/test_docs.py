@@ -153,7 +153,7 @@ def test_the_readme_can_be_read_in_five_minutes():
 
 def test_the_readme_and_docs_have_command_examples_to_run():
     assert [path.name for path in DOCUMENTS if examples(path)] == [
-        "README.md", "audit.md", "operations.md"]
+        "README.md", "audit.md", "known-at.md", "operations.md"]
 
 
 # -- Every command is documented: --help text, and a row in the README's command table --

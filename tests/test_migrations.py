@@ -27,6 +27,7 @@ from conftest import (
     write_generated_file,
 )
 from ledger.application import SanctionsLedger
+from ledger.errors import UnknownPartyError
 from ledger.read import SCHEMA_REVISION
 from ledger.read.database import create_read_engine, current_revision
 from ledger.read.schema import metadata
@@ -161,7 +162,36 @@ def test_the_schema_comparison_sees_what_0002_added(engine):
     found = {(diff[0], getattr(diff[-1], "name", None)) for diff in schema_differences(engine)}
     assert found == {("add_column", "complete_until"),
                      ("add_index", "ix_recorded_lines_recorded_at"),
-                     ("add_index", "ix_party_names_party_id")}  # and what 0003 added
+                     ("add_index", "ix_party_names_party_id"),  # and what 0003 added
+                     *(("add_column", column) for column in (  # and 0004
+                         "recorded_from", "recorded_until", "valid_from", "valid_until"))}
+
+
+def test_a_ledger_at_0003_upgrades_to_names_as_known_exactly_as_a_rebuild_writes_them(
+        location, engine, clock: Clock):
+    """0004 gives each party and name the recorded time it became known, from the recorded
+    lines: names from a party line and from a later alias line, the same name from both."""
+    ledger = SanctionsLedger(location, clock=clock)
+    record(ledger, *LINES)
+    first = clock.now
+    clock.advance()
+    record(ledger, {"type": "alias", "id": "a:1", "party": "person:a", "name": "Ex Official"},
+           {"type": "alias", "id": "a:2", "party": "person:a", "name": "Person A"},
+           {"type": "party", "id": "person:b", "kind": "person", "name": "Person B",
+            "aliases": ["Ex Official"]})
+    names_before = [(p.id, p.names) for p in ledger.find_parties()]
+    ledger.close()
+    migrate(engine, "downgrade", "0003")
+    assert cli(location, "db", "upgrade").exit_code == 0
+    with closing(SanctionsLedger(location, clock=clock)) as upgraded:
+        migrated = read_model_rows(upgraded)
+        assert [(p.id, p.names) for p in upgraded.find_parties()] == names_before
+        assert [p.id for p in upgraded.find_parties("official", known_at=first)] == []
+        with pytest.raises(UnknownPartyError):
+            upgraded.get_in_force("Ex Official", at=date(2021, 4, 1), known_at=first)
+        upgraded.rebuild_read_model()
+        assert read_model_rows(upgraded) == migrated
+        assert schema_differences(engine) == []
 
 
 # A bulk write on SQLite drops the question-only indexes and builds them again before

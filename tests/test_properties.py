@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from conftest import Clock, record
 from ledger.application import SanctionsLedger
-from ledger.domain.fold import sanctions_in_force
-from ledger.errors import LineError
+from ledger.domain.fold import names_known, parties_named, sanctions_in_force
+from ledger.errors import AmbiguousPartyError, LineError, UnknownPartyError
 from ledger.interchange import read_objects
 
 DAYS = [date(2021, 3, 15) + timedelta(days=n) for n in range(21)]
@@ -190,3 +190,61 @@ class fresh_ledger:  # lower case: used as a context manager like open()
 
     def __exit__(self, *_: object) -> None:
         self.ledger.close()
+
+
+# Names as known at a moment: parties and aliases arrive in later files too, with names
+# that collide (case, accents, punctuation) with those of other parties.
+
+NAMES = ["Person 1", "P. 1", "person 2", "Li Wei", "LI WEI", "Lí Wéi", "Li-Wei", "Org Three",
+         "Ex Official"]
+NAMED = ["p:1", "p:2", "p:3", "p:4", "p:5"]
+
+
+@st.composite
+def naming_line(draw: st.DrawFn, ident: str) -> dict:
+    """A party (any id: one already registered is refused and dropped) or an alias of one."""
+    name = draw(st.sampled_from(NAMES))
+    if draw(st.booleans()):
+        return {"type": "alias", "id": ident, "party": draw(st.sampled_from(NAMED)),
+                "name": name}
+    return {"type": "party", "id": draw(st.sampled_from(NAMED)), "kind": "person", "name": name,
+            "aliases": draw(st.lists(st.sampled_from(NAMES), max_size=2))}
+
+
+@st.composite
+def named_histories(draw: st.DrawFn) -> list[list[dict]]:
+    """Two to four files of party and alias lines."""
+    return [[draw(naming_line(f"a{stage}.{n}")) for n in range(draw(st.integers(1, 5)))]
+            for stage in range(draw(st.integers(2, 4)))]
+
+
+def resolved(ledger: SanctionsLedger, text: str, known_at: datetime) -> tuple[list[str], list]:
+    """The parties ``in-force`` finds for ``text`` (all candidates when ambiguous), and the
+    names it lists for the one it finds."""
+    try:
+        party = ledger.get_in_force(text, at=DAYS[0], known_at=known_at).party
+    except UnknownPartyError:
+        return [], []
+    except AmbiguousPartyError as error:
+        return sorted(p.split(" (")[0] for p in str(error).split(": ", 1)[1].split("; ")), []
+    return [party.id], party.names
+
+
+@PROPERTY
+@given(stages=named_histories(), asked=st.lists(
+    st.tuples(st.sampled_from([*NAMES, *NAMED, "li wei", "LI-WEI"]), st.integers(-1, 3)),
+    min_size=10, max_size=10))
+def test_resolution_by_any_name_as_known_at_a_moment_is_the_folds(location, stages, asked):
+    clock = Clock()
+    with fresh_ledger(location, clock) as ledger:
+        before = clock.now - timedelta(minutes=1)
+        moments = record_history(ledger, clock, stages)
+        events = list(ledger.iter_events())
+        for text, moment in asked:
+            known_at = before if moment < 0 else moments[min(moment, len(moments) - 1)]
+            known = names_known(events, known_at=known_at)
+            expected = parties_named(text, known)
+            assert resolved(ledger, text, known_at) == (
+                expected, known[expected[0]] if len(expected) == 1 else []), (text, known_at)
+            (screened,) = ledger.screen([text], at=DAYS[0], known_at=known_at)
+            assert screened.matches == expected, (text, known_at)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from ledger.domain.answers import PartyEntry, SanctionInForce
+from ledger.domain.answers import KnownAt, PartyEntry, SanctionInForce
 from ledger.read.reader import Reader
 
 
@@ -29,7 +29,7 @@ class ListDiff:
     authority: PartyEntry
     start: date
     end: date
-    known_at: datetime
+    known: KnownAt
     added: list[SanctionInForce]
     removed: list[SanctionInForce]
     changed: list[Change]
@@ -46,8 +46,8 @@ def compare(before: list[SanctionInForce], after: list[SanctionInForce]
 
 
 def get_diff(reader: Reader, authority: str, start: date, end: date,
-             known_at: datetime) -> ListDiff:
-    entry = reader.resolve_party(authority)
-    before, after = (reader.find_in_force(authority=entry.id, at=day, known_at=known_at)
+             known: KnownAt) -> ListDiff:
+    entry = reader.resolve_party(authority, known_at=known.moment)
+    before, after = (reader.find_in_force(authority=entry.id, at=day, known_at=known.moment)
                      for day in (start, end))
-    return ListDiff(entry, start, end, known_at, *compare(before, after))
+    return ListDiff(entry, start, end, known, *compare(before, after))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ledger.domain.answers import PartyEntry, RecordedLine
+from ledger.domain.answers import KnownAt, PartyEntry, RecordedLine
 from ledger.domain.rules import SANCTION_TYPES, corrected
 from ledger.read.reader import Reader
 
@@ -149,7 +149,7 @@ class TimelineEntry:
 @dataclass(frozen=True)
 class History:
     party: PartyEntry
-    known_at: datetime
+    known: KnownAt
     entries: list[TimelineEntry]
     sources: dict[str, RecordedLine]
 
@@ -183,9 +183,11 @@ def party_lines(reader: Reader, party_id: str) -> list[RecordedLine]:
     return direct + related
 
 
-def get_history(reader: Reader, party: str, known_at: datetime) -> History:
-    entry = reader.resolve_party(party)
-    entries = timeline(party_lines(reader, entry.id), known_at)
+def get_history(reader: Reader, party: str, known: KnownAt) -> History:
+    """Everything known about ``party`` at ``known.moment``: the party as known then (not
+    yet known is an error), and the lines recorded by then."""
+    entry = reader.resolve_party(party, known_at=known.moment)
+    entries = timeline(party_lines(reader, entry.id), known.moment)
     source_ids = sorted({s for e in entries for s in e.line.sources})
     sources = {line.id: line for line in reader.lines(source_ids)}
-    return History(entry, known_at, entries, sources)
+    return History(entry, known, entries, sources)

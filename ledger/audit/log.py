@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 
 from ledger.read.schema import UTCDateTime
 from ledger.store.chain import CHAIN_TABLE, ChainReport, StoredRow, verify_chain
@@ -47,16 +47,19 @@ def _as_stored_row(row: Any) -> StoredRow:
     return position, oid, version, topic, state.encode() if isinstance(state, str) else state
 
 
-def read_log(engine: Engine, since: int = 0, limit: int | None = None) -> Iterator[LogEntry]:
-    """The recorded lines in position order, each with the hash that seals it."""
+def read_log(engine: Engine, since: int = 0, limit: int | None = None, *,
+             known_at: datetime) -> Iterator[LogEntry]:
+    """The lines recorded by ``known_at``, in position order, each with the hash that
+    seals it."""
     query = text(
         "SELECT r.position, r.recorded_at, r.type, r.line_id, c.hash "
         f"FROM recorded_lines r JOIN {CHAIN_TABLE} c ON c.position = r.position "
-        "WHERE r.position > :since ORDER BY r.position"
-        + (" LIMIT :limit" if limit is not None else ""))
+        "WHERE r.position > :since AND r.recorded_at <= :known_at ORDER BY r.position"
+        + (" LIMIT :limit" if limit is not None else "")
+    ).bindparams(bindparam("known_at", type_=UTCDateTime))
     to_aware = UTCDateTime().process_result_value
     with engine.connect() as conn:
-        params = {"since": since, "limit": limit}
+        params = {"since": since, "limit": limit, "known_at": known_at}
         for row in conn.execution_options(stream_results=True).execute(query, params):
             recorded = row.recorded_at
             if isinstance(recorded, str):

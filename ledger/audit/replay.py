@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ledger.audit.history import DATE_FIELD, SanctionBases, describe, sanction_of, valid_date
-from ledger.domain.answers import RecordedLine, SpanInForce
+from ledger.domain.answers import KnownAt, RecordedLine, SpanInForce
 from ledger.read.reader import Reader
 
 
@@ -112,11 +112,13 @@ class InForceCounter:
 class Replay:
     """The planned steps (known before any count is taken, for progress) and their counts."""
 
-    def __init__(self, reader: Reader, *, by: str, known_at: datetime,
+    def __init__(self, reader: Reader, *, by: str, known: KnownAt,
                  start: date | None = None, end: date | None = None,
                  authority: str | None = None, at: date | None = None, today: date):
-        self.by, self.known_at, self.at, self.today = by, known_at, at, today
-        self.authority = reader.resolve_party(authority).id if authority else None
+        self.by, self.known, self.at, self.today = by, known, at, today
+        self.known_at = known_at = known.moment
+        self.authority = (reader.resolve_party(authority, known_at=known_at).id
+                          if authority else None)
         # Two passes over the log, a page at a time: the sanctions' bases first (a
         # line's label needs its sanction's corrected base), then only the steps
         # wanted, so memory does not grow with the ledger.

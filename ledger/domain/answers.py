@@ -10,8 +10,51 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
+
+#: The moment an empty ledger answers as of: before anything could be recorded.
+BEGINNING = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class KnownAt:
+    """The recorded-time moment an answer is given as of, and the moment that was asked.
+
+    A ledger can only answer for what it holds whole: ``held`` is the latest
+    recorded time all of whose lines the read model has applied (None: it holds
+    nothing yet). A moment asked beyond it, the default "now" included, is
+    answered as of ``held``, and says so: an answer "as known at" a moment the
+    ledger has not reached would claim knowledge it may not have.
+    """
+
+    asked: datetime
+    held: datetime | None
+
+    @property
+    def moment(self) -> datetime:
+        """The moment the answer holds as of."""
+        return min(self.asked, self.held or BEGINNING)
+
+    @property
+    def capped(self) -> bool:
+        """Whether the moment asked lies beyond what the ledger holds."""
+        return self.moment < self.asked
+
+    @property
+    def text(self) -> str:
+        """How every answer states its known-at moment, in prose."""
+        if self.held is None:
+            return f"as known at {self.asked.isoformat()} (the ledger holds nothing yet)"
+        said = f"as known at {self.moment.isoformat()}"
+        return f"{said} (the latest the ledger holds)" if self.capped else said
+
+    @cached_property  # one per screening, shared by each of its rows
+    def fields(self) -> dict[str, str]:
+        """The two fields every JSON answer carries: the moment it holds as of, and the
+        moment asked (later when the ledger holds nothing after ``known_at``)."""
+        return {"known_at": self.moment.isoformat(), "known_at_asked": self.asked.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -76,7 +119,7 @@ class InForceAnswer:
     """Sanctions in force against (or imposed by) one party on a date, as known at a time."""
 
     at: date
-    known_at: datetime
+    known: KnownAt
     party: PartyEntry
     role: str  # "target" or "authority"
     sanctions: list[SanctionInForce]
@@ -91,6 +134,7 @@ class Screened:
     query: str
     matches: list[str]
     sanctions: list[SanctionInForce]
+    known: KnownAt
 
     @property
     def status(self) -> str:

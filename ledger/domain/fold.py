@@ -9,7 +9,10 @@ Two readings of the same rules (interchange spec, "Meaning"):
   valid-time intervals in which it is in force. The SQL read model stores these
   spans per recorded-time interval, so a query is one indexed lookup.
 
-Neither knows anything of SQL or of the command line.
+``names_known`` and ``parties_named`` are the same kind of reference for
+names: which parties a text names as known at a moment.
+
+None of them knows anything of SQL or of the command line.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ledger.domain.aggregates import Amendment, Sanction, Terms
+from ledger.domain.aggregates import Amendment, Party, Sanction, Terms
 from ledger.domain.answers import SanctionInForce
+from ledger.domain.names import fold_name, lower_name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,6 +110,36 @@ def sanctions_in_force(events: Iterable[Aggregate.Event], *, at: date,
             known[event.originator_id].learn(seq, event)
     answers = (sanction.on(at) for sanction in known.values())
     return sorted((a for a in answers if a is not None), key=lambda a: a.id)
+
+
+def names_known(events: Iterable[DomainEventProtocol[UUID]], *,
+                known_at: datetime) -> dict[str, list[str]]:
+    """Every party recorded by ``known_at`` (by id) with the names it was known by then:
+    its registered name and aliases, then the aliases added later, in recorded order."""
+    names: dict[UUID, list[str]] = {}
+    ids: dict[UUID, str] = {}
+    for event in events:
+        if event.timestamp > known_at:  # rule 1, for parties and names
+            continue
+        if isinstance(event, Party.Registered):
+            ids[event.originator_id] = event.line_id
+            names[event.originator_id] = [event.name, *event.aliases]
+        elif isinstance(event, Party.AliasAdded):
+            names[event.originator_id].append(event.name)
+    return {ids[party]: known for party, known in names.items()}
+
+
+def parties_named(text: str, known: dict[str, list[str]]) -> list[str]:
+    """The ids of the parties ``text`` names among ``known`` (``names_known``): the party
+    with that id, else those with a name or alias equal but for case, else folded."""
+    if text in known:
+        return [text]
+    for key in (lower_name, fold_name):
+        found = sorted(party for party, names in known.items()
+                       if key(text) in {key(name) for name in names})
+        if found:
+            return found
+    return []
 
 
 def spans_in_force(sanction: Sanction) -> list[Span]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.domain.answers import (
     InForceAnswer,
+    KnownAt,
     PartyEntry,
     RecordedLine,
     SanctionInForce,
@@ -81,12 +82,14 @@ class Reader:
         with self._connect() as connection:
             yield from connection.execute(statement, parameters)
 
-    def _rows_among(self, statement: str, values: Iterable[str],
-                    *parameters: Any) -> Iterator[Any]:
-        """A list statement's rows, a chunk of ``values`` at a time (sorted, distinct)."""
+    def _rows_among(self, statement: str, values: Iterable[str], *parameters: Any,
+                    leading: tuple[Any, ...] = ()) -> Iterator[Any]:
+        """A list statement's rows, a chunk of ``values`` at a time (sorted, distinct);
+        ``leading`` parameters come before the list, the others after it."""
         d = self._dialect
         for chunk in sql.chunks(sorted(set(values))):
-            yield from self._rows(d.sql(statement, len(chunk)), (*d.listed(chunk), *parameters))
+            yield from self._rows(d.sql(statement, len(chunk)),
+                                  (*leading, *d.listed(chunk), *parameters))
 
     def status(self) -> ProjectionStatus:
         """Where the read model stands against the store: one read."""
@@ -95,9 +98,10 @@ class Reader:
         complete = None if complete_until is None else self._dialect.read_moment(complete_until)
         return ProjectionStatus(int(position or 0), complete, int(last_stored or 0))
 
-    def known_by(self, known_at: datetime) -> datetime:
-        """``known_at``, capped at what the read model holds whole (``ProjectionStatus.cap``)."""
-        return (self._status or self.status()).cap(known_at)
+    def known(self, asked: datetime) -> KnownAt:
+        """The moment ``asked``, capped at what the read model holds whole
+        (``ProjectionStatus.known``): every answer is given as of its ``moment``."""
+        return (self._status or self.status()).known(asked)
 
     def get_in_force(self, party: str, *, at: date, known_at: datetime) -> InForceAnswer:
         """What is in force against ``party`` on ``at`` as known at ``known_at``."""
@@ -112,13 +116,14 @@ class Reader:
         """What is in force against (role "target") or imposed by (role "authority")
         ``party`` on ``at`` as known at ``known_at`` (capped at what the read model holds
         whole), with the lines it rests on."""
-        entry = self.resolve_party(party)
-        found, lines = self._in_force_citing(role, entry.id, at, self.known_by(known_at))
+        known = self.known(known_at)
+        entry = self.resolve_party(party, known_at=known.moment)
+        found, lines = self._in_force_citing(role, entry.id, at, known.moment)
         evidence = {line.id: line for line in sorted(lines, key=lambda line: line.position)}
         in_recorded_order = [
             replace(s, evidence=sorted(s.evidence, key=lambda i: evidence[i].position))
             for s in found]
-        return InForceAnswer(at, known_at, entry, role, in_recorded_order, evidence)
+        return InForceAnswer(at, known, entry, role, in_recorded_order, evidence)
 
     def find_in_force(self, *, at: date, known_at: datetime, target: str | None = None,
                       authority: str | None = None) -> list[SanctionInForce]:
@@ -174,24 +179,21 @@ class Reader:
         and the sanctions in force against them. A chunk of queries is resolved and
         looked up at once, so the cost per party is a share of a few IN queries; an
         unknown or ambiguous name is an answer for its own line, never an error."""
-        known_by, pending = self.known_by(known_at), iter(queries)
+        known, pending = self.known(known_at), iter(queries)
         while piece := list(islice(pending, chunk)):
-            matches = self.resolve_parties(piece)
+            matches = self.resolve_parties(piece, known_at=known.moment)
             targets = {ident for ids in matches.values() for ident in ids}
-            found = self.find_in_force_many(targets, at=at, known_at=known_by)
+            found = self.find_in_force_many(targets, at=at, known_at=known.moment)
             for query in piece:
                 ids = matches.get(query, [])
-                yield Screened(query, ids, [s for ident in ids for s in found.get(ident, [])])
+                yield Screened(query, ids, [s for ident in ids for s in found.get(ident, [])],
+                               known)
 
     def lines(self, line_ids: Iterable[str]) -> list[RecordedLine]:
         """The recorded lines with these ids, in recorded order (a crisis report over
         years cites more lines than one SQLite statement can bind: chunked)."""
         found = [self._line(row) for row in self._rows_among(sql.LINES, line_ids)]
         return sorted(found, key=lambda line: line.position)
-
-    def get_line(self, line_id: str) -> RecordedLine | None:
-        found = self.lines([line_id])
-        return found[0] if found else None
 
     def known_line(self, line_id: str) -> KnownLine | None:
         return self.known_lines([line_id]).get(line_id)
@@ -271,57 +273,80 @@ class Reader:
                 for sanction_id, kind, authority, target, valid_from, valid_until, measures,
                 effective_from in self._rows(d.sql(statement), tuple(parameters))]
 
-    def resolve_party(self, text: str) -> PartyEntry:
-        """A party by id, else by name or alias (case-insensitive, then folded)."""
-        found = self.parties([text]) or self.parties(self._named([text]).get(text, []))
+    def resolve_party(self, text: str, *, known_at: datetime) -> PartyEntry:
+        """A party by id, else by name or alias (case-insensitive, then folded), among the
+        parties and names the ledger held at ``known_at``."""
+        found = (self.parties([text], known_at=known_at)
+                 or self.parties(self._named([text], known_at).get(text, []), known_at=known_at))
         if not found:
-            raise UnknownPartyError(f"no party has the id, name or alias {text!r}")
+            raise UnknownPartyError(self._unknown(text, known_at))
         if len(found) > 1:
             listed = "; ".join(f"{p.id} ({p.name})" for p in found)
             raise AmbiguousPartyError(f"{text!r} names more than one party: {listed}")
         return found[0]
 
-    def resolve_parties(self, texts: Iterable[str]) -> dict[str, list[str]]:
-        """The party ids each text names, for many texts at once: its id, else the
-        parties whose name or alias matches case-insensitively, else folded.
+    def _unknown(self, text: str, known_at: datetime) -> str:
+        """Why ``text`` names no party: none has it, or none had it by ``known_at``."""
+        held = (self._status or self.status()).complete_until
+        if held is None or known_at >= held:  # asked of all the ledger holds: none has it
+            return f"no party has the id, name or alias {text!r}"
+        return f"no party with the id, name or alias {text!r} was known at {known_at.isoformat()}"
+
+    def resolve_parties(self, texts: Iterable[str], *,
+                        known_at: datetime) -> dict[str, list[str]]:
+        """The party ids each text names as known at ``known_at``, for many texts at once:
+        its id, else the parties whose name or alias matches case-insensitively, else folded.
 
         A text naming one party maps to ``[id]``, an ambiguous one to every
         candidate, an unknown one is absent. One query per chunk and rule.
         """
         texts = list(dict.fromkeys(texts))
-        found = {t: [t] for t in self._matching(sql.PARTY_IDS, texts)}
-        found.update(self._named([t for t in texts if t not in found]))
+        found = {t: [t] for t in self._matching(sql.PARTY_IDS, texts,
+                                                self._dialect.moment(known_at))}
+        found.update(self._named([t for t in texts if t not in found], known_at))
         return found
 
-    def _named(self, texts: list[str]) -> dict[str, list[str]]:
-        """The party ids each text is a name or alias of: case-insensitively, else folded."""
+    def _named(self, texts: list[str], known_at: datetime) -> dict[str, list[str]]:
+        """The party ids each text was a name or alias of at ``known_at``: case-insensitively,
+        else folded."""
         found: dict[str, list[str]] = {}
+        moment = self._dialect.moment(known_at)
         for statement, key in ((sql.BY_LOWERED, lower_name), (sql.BY_FOLDED, fold_name)):
             keys = {t: key(t) for t in texts if t not in found}
-            by_key = self._matching(statement, keys.values())
+            by_key = self._matching(statement, keys.values(), moment, moment)
             found.update({t: sorted(by_key[k]) for t, k in keys.items() if k in by_key})
         return found
 
-    def _matching(self, statement: str, keys: Iterable[str]) -> dict[str, set[str]]:
-        """key -> party ids that ``statement``'s (key, party id) rows pair it with."""
+    def _matching(self, statement: str, keys: Iterable[str],
+                  *parameters: Any) -> dict[str, set[str]]:
+        """key -> party ids that ``statement``'s (key, party id) rows pair it with (its
+        ``parameters`` after the list: the moment its rows are known at)."""
         by_key: dict[str, set[str]] = {}
-        for key, ident in self._rows_among(statement, keys):
+        for key, ident in self._rows_among(statement, keys, *parameters):
             by_key.setdefault(key, set()).add(ident)
         return by_key
 
-    def parties(self, ids: list[str]) -> list[PartyEntry]:
-        """The parties with these ids, by id, with every name and alias of each."""
-        return self._entries(list(self._rows_among(sql.PARTIES, ids)))
+    def parties(self, ids: list[str], *, known_at: datetime) -> list[PartyEntry]:
+        """The parties with these ids known at ``known_at``, by id, with every name and alias
+        of each known then."""
+        moment = self._dialect.moment(known_at)
+        return self._entries(list(self._rows_among(sql.PARTIES, ids, moment,
+                                                   leading=(moment, moment))))
 
-    def find_parties(self, search: str | None = None, limit: int = 200) -> list[PartyEntry]:
-        """Parties whose id, name or alias contains ``search`` (all parties without it)."""
+    def find_parties(self, search: str | None = None, *, known_at: datetime,
+                     limit: int = 200) -> list[PartyEntry]:
+        """Parties known at ``known_at`` whose id, name or alias then contained ``search``
+        (all parties without it)."""
+        moment = self._dialect.moment(known_at)
         if not search:
-            return self._entries(list(self._rows(self._dialect.sql(sql.FIRST_PARTIES), (limit,))))
+            return self._entries(list(self._rows(self._dialect.sql(sql.FIRST_PARTIES),
+                                                 (moment, moment, moment, limit))))
         patterns = (sql.containing(lower_name(search)), sql.containing(fold_name(search)),
                     sql.containing(search))
         ids = sorted(ident for (ident,) in self._rows(self._dialect.sql(sql.PARTIES_CONTAINING),
-                                                      patterns))
-        return self.parties(ids[:limit])  # a broad search matches more ids than SQLite binds
+                                                      (*patterns, moment, moment)))
+        # a broad search matches more ids than SQLite binds
+        return self.parties(ids[:limit], known_at=known_at)
 
     def _entries(self, rows: list[Any]) -> list[PartyEntry]:
         read_names = self._dialect.read_names

@@ -158,12 +158,25 @@ def _plan_lines(lines: Sequence[LineFacts], dialect: Dialect) -> list[Insert]:
         if party:
             kind, name, country = party
             rows[parties].append({"party_id": line_id, "kind": kind, "name": name,
-                                  "country": country})
-        party_id = fields.get("party") or line_id
-        rows[party_names].extend(
-            {"party_id": party_id, "name": n, "lowered": lower_name(n), "folded": fold_name(n)}
-            for n in names)
+                                  "country": country, "recorded_from": recorded_at})
+        rows[party_names].extend(name_rows(fields.get("party") or line_id, names, recorded_at))
     return _bound(rows, dialect)
+
+
+def name_rows(party_id: str, names: list[str], recorded_at: datetime) -> list[dict[str, Any]]:
+    """The ``party_names`` rows of names a line recorded at ``recorded_at`` gives a party:
+    known from then on, valid whenever the party is (a version 1 name never ends)."""
+    return [{"party_id": party_id, "name": n, "lowered": lower_name(n), "folded": fold_name(n),
+             "recorded_from": recorded_at, "recorded_until": None, "valid_from": None,
+             "valid_until": None} for n in names]
+
+
+def names_filed(line_type: str, fields: dict[str, Any]) -> list[str]:
+    """The names a line as filed gives a party: a party line its name and aliases, an alias
+    line its one name (what ``lines_of`` reads from the line's event)."""
+    if line_type == "party":
+        return [fields["name"], *fields.get("aliases", [])]
+    return [fields["name"]] if line_type == "alias" else []
 
 
 class _SpanPlanner:

@@ -75,14 +75,23 @@ parties = Table(
     Column("kind", String(20), nullable=False),
     Column("name", Text, nullable=False),
     Column("country", Text),
+    Column("recorded_from", UTCDateTime, nullable=False),  # 0004: when its line was recorded
 )
 
+# A name is bitemporal like a span (0004): known from ``recorded_from`` until
+# ``recorded_until``, naming the party from ``valid_from`` to ``valid_until`` (both
+# inclusive). Version 1 lines only add names, so the last three stay open (NULL);
+# lines that end an alias or amend a party from a date on fill them.
 party_names = Table(
     "party_names", metadata,
     Column("party_id", String(200), nullable=False, index=True),  # 0003
     Column("name", Text, nullable=False),
     Column("lowered", Text, nullable=False, index=True),
     Column("folded", Text, nullable=False, index=True),
+    Column("recorded_from", UTCDateTime, nullable=False),
+    Column("recorded_until", UTCDateTime),
+    Column("valid_from", Date),
+    Column("valid_until", Date),
 )
 
 sanction_spans = Table(

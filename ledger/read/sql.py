@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
+from ledger.domain.answers import KnownAt
+
 PROJECTION = "sanctions"
 
 
@@ -39,10 +41,10 @@ class ProjectionStatus(NamedTuple):
     def lag(self) -> int:
         return self.last_stored - self.position
 
-    def cap(self, known_at: datetime) -> datetime:
-        """``known_at``, but no later than what the read model holds whole: a reader never
+    def known(self, asked: datetime) -> KnownAt:
+        """The moment ``asked``, capped at what the read model holds whole: a reader never
         sees a file half-applied, and an empty read model answers as of the beginning."""
-        return min(known_at, self.complete_until or datetime.min.replace(tzinfo=UTC))
+        return KnownAt(asked, self.complete_until)
 
 
 # Spans the ledger held at a moment (rule 1: recorded by then, not yet superseded), and
@@ -70,16 +72,25 @@ CITING = (f"SELECT {SPAN_COLUMNS}, "
            "FROM sanction_spans LEFT JOIN {cited} WHERE")
 SPANS_AGAINST_CITING = f"{CITING} target = ? AND {IN_FORCE_ON}"
 SPANS_IMPOSED_BY_CITING = f"{CITING} authority = ? AND {IN_FORCE_ON}"
-# A party's names come with it (``{names}``: the driver's aggregate of them, in the order
-# the index on party_names.party_id keeps them, as a read of its own did).
-FIRST_PARTIES = f"SELECT {PARTY_COLUMNS}, {{names}} FROM parties ORDER BY party_id LIMIT ?"
-# Statements over a list: ``{among}`` is where the list goes, always the first parameter.
+# Parties and names the ledger held at a moment: a party from when its line was recorded,
+# a name as a span is believed (``party_names`` is bitemporal like ``sanction_spans``).
+PARTY_KNOWN_AT = "recorded_from <= ?"
+NAME_KNOWN_AT = BELIEVED_AT
+# A party's names come with it (``{names}``: the driver's aggregate of the names known at
+# the statement's first moment, in the order the index on party_names.party_id keeps
+# them, as a read of its own did; its two parameters come first).
+FIRST_PARTIES = (f"SELECT {PARTY_COLUMNS}, {{names}} FROM parties WHERE {PARTY_KNOWN_AT} "
+                  "ORDER BY party_id LIMIT ?")
+# Statements over a list: ``{among}`` is where the list goes, the first parameter but for
+# those of ``{names}``.
 SPANS_AGAINST_ANY = (f"SELECT {SPAN_COLUMNS} FROM sanction_spans "
                       f"WHERE target {{among}} AND {IN_FORCE_ON}")
-PARTIES = f"SELECT {PARTY_COLUMNS}, {{names}} FROM parties WHERE party_id {{among}}"
-PARTY_IDS = "SELECT party_id, party_id FROM parties WHERE party_id {among}"
-BY_LOWERED = "SELECT lowered, party_id FROM party_names WHERE lowered {among}"
-BY_FOLDED = "SELECT folded, party_id FROM party_names WHERE folded {among}"
+PARTIES = (f"SELECT {PARTY_COLUMNS}, {{names}} FROM parties WHERE party_id {{among}} "
+            f"AND {PARTY_KNOWN_AT}")
+PARTY_IDS = f"SELECT party_id, party_id FROM parties WHERE party_id {{among}} AND {PARTY_KNOWN_AT}"
+BY_LOWERED = ("SELECT lowered, party_id FROM party_names "
+              f"WHERE lowered {{among}} AND {NAME_KNOWN_AT}")
+BY_FOLDED = f"SELECT folded, party_id FROM party_names WHERE folded {{among}} AND {NAME_KNOWN_AT}"
 KNOWN_LINES = ("SELECT r.line_id, r.type, r.filed, p.kind FROM recorded_lines r "
                 "LEFT JOIN parties p ON p.party_id = r.line_id WHERE r.line_id {among}")
 LINES = f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE line_id {{among}}"
@@ -89,8 +100,9 @@ LINES_ABOUT = (f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE record_id = ? O
 
 LAST_RECORDED_AT = "SELECT MAX(recorded_at) FROM recorded_lines"
 # A search is literal text, never a LIKE pattern: '/' escapes the pattern characters.
-PARTIES_CONTAINING = ("SELECT DISTINCT party_id FROM party_names WHERE lowered LIKE ? ESCAPE '/' "
-                      "OR folded LIKE ? ESCAPE '/' OR party_id LIKE ? ESCAPE '/'")
+PARTIES_CONTAINING = ("SELECT DISTINCT party_id FROM party_names WHERE (lowered LIKE ? ESCAPE '/' "
+                      "OR folded LIKE ? ESCAPE '/' OR party_id LIKE ? ESCAPE '/') "
+                      f"AND {NAME_KNOWN_AT}")
 
 
 def containing(text: str) -> str:
@@ -125,8 +137,9 @@ class Dialect:
     @property
     def _names(self) -> str:
         aggregate = "array_agg(n.name)" if self.postgresql else "json_group_array(n.name)"
+        known = NAME_KNOWN_AT.replace("recorded_", "n.recorded_")
         return (f"(SELECT {aggregate} FROM party_names n "
-                "WHERE n.party_id = parties.party_id)")
+                f"WHERE n.party_id = parties.party_id AND {known})")
 
     @property
     def _cited(self) -> str:

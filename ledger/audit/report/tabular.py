@@ -29,7 +29,7 @@ def line_shape(line: RecordedLine, sources: dict[str, RecordedLine]) -> dict[str
 
 
 def history_shape(history: History) -> dict[str, Any]:
-    return {"party": party_shape(history.party), "known_at": history.known_at.isoformat(),
+    return {"party": party_shape(history.party), **history.known.fields,
             "entries": [{
                 "date": e.day.isoformat(), "dated_by": e.dated_by, "sanction": e.sanction,
                 "summary": e.summary, "filed": e.line.content,
@@ -50,7 +50,7 @@ def evidence_json(report: EvidenceReport) -> dict[str, Any]:
     a = report.answer
     return {
         "party": party_shape(a.party), "at": a.at.isoformat(),
-        "known_at": a.known_at.isoformat(), "generated_at": report.generated_at.isoformat(),
+        **a.known.fields, "generated_at": report.generated_at.isoformat(),
         "chain": {"ok": report.chain.ok, "events": report.chain.events,
                   "head": report.chain.head, "bad_position": report.chain.bad_position},
         "sanctions": [_sanction_shape(s, report) for s in a.sanctions],
@@ -75,7 +75,7 @@ def evidence_csv(report: EvidenceReport) -> str:
         for line_id in s.evidence:
             line = a.evidence[line_id]
             writer.writerow({
-                "at": a.at, "known_at": a.known_at.isoformat(), "sanction": s.id,
+                "at": a.at, "known_at": a.known.moment.isoformat(), "sanction": s.id,
                 "kind": s.kind, "authority": s.authority, "target": s.target,
                 "measures": " ".join(s.measures), "effective_from": s.effective_from,
                 "effective_until": s.effective_until or "", "line": line.id,
