@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -51,6 +51,9 @@ from ledger.write.bulk import (
 from ledger.write.collector import collecting_less
 from ledger.write.recording import Recording, RecordingSummary
 from ledger.write.transport import writing_in_child
+
+if TYPE_CHECKING:  # the matcher loads only when a name is screened
+    from ledger.read.screening import ScreeningAnswer, ScreeningQuestion
 
 Clock = Callable[[], datetime]
 
@@ -194,6 +197,11 @@ class SanctionsLedger(Application[UUID]):
         """Batch screening (``Reader.screen``) of every query, in input order."""
         with self._reading() as reader:
             yield from reader.screen(queries, at=at, known_at=known_at)
+
+    def screen_name(self, query: str, asked: ScreeningQuestion) -> ScreeningAnswer:
+        """Who ``query`` may name, scored and explained (``Reader.screen_name``)."""
+        with self._reading() as reader:
+            return reader.screen_name(query, asked)
 
     def find_parties(self, search: str | None = None, *,
                      known_at: datetime | None = None) -> list[PartyEntry]:

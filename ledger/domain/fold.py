@@ -112,7 +112,7 @@ def sanctions_in_force(events: Iterable[Aggregate.Event], *, at: date,
     return sorted((a for a in answers if a is not None), key=lambda a: a.id)
 
 
-def names_known(events: Iterable[DomainEventProtocol[UUID]], *,
+def names_known(events: Iterable[Aggregate.Event], *,
                 known_at: datetime) -> dict[str, list[str]]:
     """Every party recorded by ``known_at`` (by id) with the names it was known by then:
     its registered name and aliases, then the aliases added later, in recorded order."""

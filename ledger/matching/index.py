@@ -15,19 +15,14 @@ postings of a query's keys in SQL, and rank them with the same
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sized
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ledger.matching.blocking import rank, rarity
+from ledger.matching.blocking import Reach, rank, reach_per_word, word_postings
 from ledger.matching.features import NameFeatures, analyse
 from ledger.matching.keys import blocking_keys, key_groups
 from ledger.matching.kinds import Kind, compatible
 from ledger.matching.score import Score, rate, score_features
-
-# A key filed under more names than this share of the list (and at least
-# COMMON_KEY_MIN) only adds weight to names reached through rarer keys.
-COMMON_KEY_SHARE = 0.02
-COMMON_KEY_MIN = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,50 +89,9 @@ class NameIndex:
         """The names sharing keys with the query, most promising first."""
         return rank(self._reach_per_word(query), self._lengths)
 
-    def _reach_per_word(self, query: NameFeatures) -> list[dict[int, float]]:
-        """Per query word, each name it reaches and the rarity of its rarest shared key.
-
-        Names are reached through keys filed under few names only; a key filed
-        under many ("v:muhammad") then adds its weight to the names already
-        reached. When the query has no rare key at all, every key reaches.
-        """
-        groups = [self._postings_of(keys) for keys in key_groups(query)]
-        common = max(COMMON_KEY_MIN, int(len(self._names) * COMMON_KEY_SHARE))
-        found = [self._reach(lists, common) for lists in groups]
-        if not any(found):
-            return [self._reach(lists, len(self._names)) for lists in groups]
-        reached = set().union(*found)
-        for lists, best in zip(groups, found, strict=True):
-            for key, positions in lists:
-                if len(positions) > common:
-                    self._raise(best, reached & self._set(key), self._rarity(positions))
-        return found
-
-    def _postings_of(self, keys: list[str]) -> list[tuple[str, list[int]]]:
-        """The postings of one word's keys; a word found as written reaches no further
-        by its one-typo keys."""
-        get = self._postings.get
-        as_written = keys[0] in self._postings
-        return [(key, p) for key in keys
-                if (p := get(key)) and not (as_written and key[0] == "d")]
-
-    def _reach(self, lists: list[tuple[str, list[int]]], most: int) -> dict[int, float]:
-        """Each name reached by one word's postings, with the rarity of the rarest key."""
-        best: dict[int, float] = {}
-        usable = [positions for _, positions in lists if len(positions) <= most]
-        # Commonest first, so that a rarer key's (higher) rarity overwrites it.
-        for positions in sorted(usable, key=len, reverse=True):
-            best.update(dict.fromkeys(positions, self._rarity(positions)))
-        return best
-
-    @staticmethod
-    def _raise(best: dict[int, float], positions: Iterable[int], rarity: float) -> None:
-        for position in positions:
-            if best.get(position, 0.0) < rarity:
-                best[position] = rarity
-
-    def _rarity(self, positions: Sized) -> float:
-        return rarity(len(self._names), len(positions))
+    def _reach_per_word(self, query: NameFeatures) -> list[Reach]:
+        groups = [word_postings(keys, self._postings.get) for keys in key_groups(query)]
+        return reach_per_word(groups, len(self._names), lambda key, _: self._set(key))
 
     def _set(self, key: str) -> frozenset[int]:
         """The postings of a frequent key as a set, built on first use."""

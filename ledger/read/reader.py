@@ -38,6 +38,8 @@ from ledger.read.sql import KnownLine, ProjectionStatus
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
+    from ledger.read.screening import ScreeningAnswer, ScreeningQuestion
+
 Connect = Callable[[], AbstractContextManager[Any]]  # yields a DB-API connection
 
 
@@ -188,6 +190,27 @@ class Reader:
                 ids = matches.get(query, [])
                 yield Screened(query, ids, [s for ident in ids for s in found.get(ident, [])],
                                known)
+
+    def screen_name(self, query: str, asked: ScreeningQuestion) -> ScreeningAnswer:
+        """Who ``query`` may name (``ledger.read.screening.screen_name``). The matcher is
+        imported here, when a name is screened, so other questions do not load it."""
+        from ledger.read.screening import screen_name
+
+        return screen_name(self, query, asked)
+
+    def name_postings(self, keys: Iterable[str], *, at: date,
+                      known_at: datetime) -> list[tuple[str, str, str, str, int]]:
+        """(key, party id, name, party kind, words) of every name filed under one of ``keys`` that
+        names its party on ``at`` as known at ``known_at`` (screening's blocking step)."""
+        d = self._dialect
+        moment, day = d.moment(known_at), d.day(at)
+        return [tuple(row) for row in self._rows_among(
+            sql.NAME_POSTINGS, keys, moment, moment, day, day, moment)]
+
+    def name_count(self) -> int:
+        """How many name rows the read model holds (the rarity of a key is against it)."""
+        ((count,),) = self._rows(self._dialect.sql(sql.NAME_COUNT), ())
+        return int(count)
 
     def lines(self, line_ids: Iterable[str]) -> list[RecordedLine]:
         """The recorded lines with these ids, in recorded order (a crisis report over

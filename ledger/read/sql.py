@@ -91,6 +91,17 @@ PARTY_IDS = f"SELECT party_id, party_id FROM parties WHERE party_id {{among}} AN
 BY_LOWERED = ("SELECT lowered, party_id FROM party_names "
               f"WHERE lowered {{among}} AND {NAME_KNOWN_AT}")
 BY_FOLDED = f"SELECT folded, party_id FROM party_names WHERE folded {{among}} AND {NAME_KNOWN_AT}"
+# Screening: the names filed under any of a query's blocking keys that name a party on a
+# day (``valid_from``/``valid_until`` open: always) as known at a moment, with the party's
+# kind and the name's word count.
+NAME_POSTINGS = ("SELECT k.key, k.party_id, k.name, p.kind, k.words FROM screening_keys k "
+                 "JOIN party_names n ON n.party_id = k.party_id AND n.name = k.name "
+                 "AND n.recorded_from = k.recorded_from "
+                 "JOIN parties p ON p.party_id = k.party_id WHERE k.key {among} "
+                 "AND n.recorded_from <= ? AND (n.recorded_until IS NULL OR n.recorded_until > ?) "
+                 "AND (n.valid_from IS NULL OR n.valid_from <= ?) "
+                 "AND (n.valid_until IS NULL OR n.valid_until >= ?) AND p.recorded_from <= ?")
+NAME_COUNT = "SELECT COUNT(*) FROM party_names"
 KNOWN_LINES = ("SELECT r.line_id, r.type, r.filed, p.kind FROM recorded_lines r "
                 "LEFT JOIN parties p ON p.party_id = r.line_id WHERE r.line_id {among}")
 LINES = f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE line_id {{among}}"

@@ -1,0 +1,181 @@
+"""Screening over the read model: names filed under their blocking keys, searched, scored.
+
+The projector, an import and a rebuild write each name row's keys
+(``key_rows``) beside the name, in the same transaction. A search reads the
+postings of a query's keys among the names valid on a day as known at a
+moment (one indexed read), ranks them as the in-memory index does
+(``ledger.matching.blocking``) and scores only the few it ranks first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from ledger.domain.answers import InForceAnswer, KnownAt, PartyEntry, SanctionInForce
+from ledger.matching import (
+    THRESHOLD,
+    Kind,
+    Score,
+    analyse,
+    blocking_keys,
+    compatible,
+    key_groups,
+)
+from ledger.matching.blocking import rank, reach_per_word, word_postings
+from ledger.matching.features import NameFeatures
+from ledger.matching.score import rate, score_features
+
+#: A party's kind in the ledger as the matcher knows it (an authority is an organisation).
+MATCHING_KINDS: dict[str, Kind] = {"person": "person", "organization": "organization",
+                                   "authority": "organization"}
+
+
+def key_rows(party_id: str, names: Iterable[str], recorded_at: datetime) -> list[dict[str, Any]]:
+    """The ``screening_keys`` rows of the names a line gives a party (as ``name_rows``)."""
+    rows: list[dict[str, Any]] = []
+    for name in dict.fromkeys(names):
+        features = analyse(name)
+        rows.extend({"key": key, "party_id": party_id, "name": name, "words": len(features.tokens),
+                     "recorded_from": recorded_at} for key in sorted(blocking_keys(features)))
+    return rows
+
+
+class Postings(Protocol):
+    """What a search reads of the read model (``ledger.read.reader.Reader``)."""
+
+    def name_postings(self, keys: Iterable[str], *, at: date,
+                      known_at: datetime) -> list[tuple[str, str, str, str, int]]: ...
+
+    def name_count(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    """A party whose name scored against a query: its best-scoring name and why."""
+
+    party_id: str
+    name: str
+    kind: Kind
+    score: Score
+
+
+def search_names(reader: Postings, query: str, *, at: date, known_at: datetime,
+                 kind: Kind = "unknown", limit: int = 10,
+                 parties: Sequence[str] | None = None) -> list[NameHit]:
+    """The best-scoring parties for ``query`` among the names valid on ``at`` as known at
+    ``known_at``, one per party, best first (``parties``: only these may be returned)."""
+    features = analyse(query, kind)
+    groups = key_groups(features)
+    keys = {key for group in groups for key in group}
+    if not keys:
+        return []
+    allowed = None if parties is None else set(parties)
+    names: dict[tuple[str, str], int] = {}  # (party id, name) -> its position
+    found: list[tuple[str, str, Kind]] = []
+    lengths: list[int] = []
+    postings: dict[str, list[int]] = {}
+    for key, party_id, name, party_kind, words in reader.name_postings(keys, at=at,
+                                                                       known_at=known_at):
+        candidate_kind = MATCHING_KINDS.get(party_kind, "unknown")
+        if (allowed is not None and party_id not in allowed) or not compatible(
+                features.kind, candidate_kind):
+            continue
+        position = names.setdefault((party_id, name), len(found))
+        if position == len(found):
+            found.append((party_id, name, candidate_kind))
+            lengths.append(words)
+        postings.setdefault(key, []).append(position)
+    reach = reach_per_word([word_postings(g, postings.get) for g in groups],
+                           max(reader.name_count(), len(found)))
+    return _scored(features, [found[p] for p in rank(reach, lengths)], limit)
+
+
+def _scored(query: NameFeatures, ranked: list[tuple[str, str, Kind]],
+            limit: int) -> list[NameHit]:
+    """Score the names ranked first, keep each party's best name, best party first."""
+    best: dict[str, tuple[float, NameFeatures]] = {}
+    for party_id, name, kind in ranked:
+        features = analyse(name, kind)
+        value = rate(query, features)
+        if value > best.get(party_id, (0.0, features))[0]:  # nothing in common: no candidate
+            best[party_id] = (value, features)
+    top = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    return [NameHit(party_id, features.original, features.kind, score_features(query, features))
+            for party_id, (_, features) in top]
+
+
+class Answers(Postings, Protocol):
+    """What a screening answer reads besides the postings (``Reader``)."""
+
+    def known(self, asked: datetime) -> KnownAt: ...
+
+    def answer(self, party: str, role: str, *, at: date,
+               known_at: datetime) -> InForceAnswer: ...
+
+    def resolve_party(self, text: str, *, known_at: datetime) -> PartyEntry: ...
+
+    def find_in_force(self, *, at: date, known_at: datetime, target: str | None = None,
+                      authority: str | None = None) -> list[SanctionInForce]: ...
+
+
+@dataclass(frozen=True)
+class ScreeningCandidate:
+    """A party a query may name: its best name's score, and what is in force against it."""
+
+    hit: NameHit
+    match: bool
+    in_force: InForceAnswer  # its party, sanctions and the lines they rest on
+
+
+@dataclass(frozen=True)
+class ScreeningAnswer:
+    """Who a name may be, on a day as known at a moment, best candidate first."""
+
+    query: str
+    at: date
+    known: KnownAt
+    threshold: float
+    candidates: list[ScreeningCandidate]
+
+
+@dataclass(frozen=True)
+class ScreeningQuestion:
+    """How to screen: the day, the moment, the threshold and the scope."""
+
+    at: date
+    known_at: datetime
+    threshold: float = THRESHOLD
+    limit: int = 10
+    kind: Kind = "unknown"
+    authority: str | None = None
+
+
+def screen_name(reader: Answers, query: str, asked: ScreeningQuestion) -> ScreeningAnswer:
+    """Every candidate party for ``query`` with its score, whether it is a match, and the
+    sanctions in force against it, as ``in-force`` shows them."""
+    known = reader.known(asked.known_at)
+    at, moment = asked.at, known.moment
+    authority = (None if asked.authority is None
+                 else reader.resolve_party(asked.authority, known_at=moment).id)
+    hits = search_names(reader, query, at=at, known_at=moment, kind=asked.kind,
+                        limit=asked.limit, parties=_scope(reader, at, moment, authority))
+    candidates = []
+    for hit in hits:
+        in_force = reader.answer(hit.party_id, "target", at=at, known_at=moment)
+        if authority is not None:
+            in_force = replace(in_force, sanctions=[
+                s for s in in_force.sanctions if s.authority == authority])
+        candidates.append(ScreeningCandidate(hit, hit.score.value >= asked.threshold, in_force))
+    return ScreeningAnswer(query, at, known, asked.threshold, candidates)
+
+
+def _scope(reader: Answers, at: date, moment: datetime,
+           authority: str | None) -> list[str] | None:
+    """The parties an authority has sanctions in force against (None: every party)."""
+    if authority is None:
+        return None
+    return [s.target for s in reader.find_in_force(at=at, known_at=moment,
+                                                   authority=authority)]
