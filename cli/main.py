@@ -32,6 +32,7 @@ COMMANDS = {
     "replay": "cli.history:replay",
     "diff": "cli.history:diff",
     "report": "cli.report:report",
+    "screen": "cli.screening:screen",
 }
 
 #: Database errors that mean "could not reach or use the ledger" (down, locked, not a
