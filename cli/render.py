@@ -13,6 +13,7 @@ if TYPE_CHECKING:
         SanctionInForce,
         Screened,
     )
+    from ledger.read.screening import ScreeningAnswer, ScreeningCandidate
 
 
 def line_json(line: RecordedLine) -> dict[str, Any]:
@@ -55,6 +56,23 @@ def screened_json(screened: Screened) -> dict[str, Any]:
     return {"query": screened.query, "status": screened.status, "matches": screened.matches,
             "sanctions": [{**sanction_fields(s), "evidence": s.evidence}
                           for s in screened.sanctions], **screened.known.fields}
+
+
+def screening_json(answer: ScreeningAnswer) -> dict[str, Any]:
+    return {"query": answer.query, "at": answer.at.isoformat(), **answer.known.fields,
+            "threshold": answer.threshold,
+            "candidates": [candidate_json(c) for c in answer.candidates]}
+
+
+def candidate_json(candidate: ScreeningCandidate) -> dict[str, Any]:
+    """A candidate; its sanctions' evidence as lines, or as line ids in a batch."""
+    evidence = candidate.evidence
+    return {"party": party_json(candidate.party), "score": round(candidate.hit.score.value, 3),
+            "match": candidate.match, "matched_name": candidate.hit.name,
+            "explanation": candidate.hit.score.explanation.as_dict(),
+            "sanctions": [sanction_json(s, evidence) if evidence
+                          else {**sanction_fields(s), "evidence": s.evidence}
+                          for s in candidate.sanctions]}
 
 
 def answer_table(answer: InForceAnswer) -> Any:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.params import answering, at_option, json_option, known_at_option, now, print_json, today
-from cli.render import party_json, print_rich, sanction_json
+from cli.render import print_rich, screening_json
 
 if TYPE_CHECKING:
     from ledger.read.screening import ScreeningAnswer, ScreeningCandidate
@@ -17,7 +18,14 @@ DEFAULT_THRESHOLD = 0.8  # ledger.matching.THRESHOLD, without importing the matc
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, allow_dash=True,
+                                         path_type=Path),
+              help="Screen every row of FILE (one name a line, or a CSV with --column; "
+                   "'-': standard input); prints one JSON line per row.")
+@click.option("--column", metavar="NAME", help="With --batch: the CSV column to screen.")
+@click.option("--key", metavar="NAME", help="With --batch and --column: the CSV column "
+                                            "holding the customer's key, carried through.")
 @at_option
 @known_at_option
 @click.option("--threshold", type=click.FloatRange(0, 1), default=DEFAULT_THRESHOLD,
@@ -30,35 +38,34 @@ DEFAULT_THRESHOLD = 0.8  # ledger.matching.THRESHOLD, without importing the matc
               help="What NAME belongs to: a person is never matched to an organisation, "
                    "nor anything but a vessel to a vessel.")
 @json_option
-def screen(name: str, at, known_at, threshold: float, limit: int, authority: str | None,
+def screen(name: str | None, batch: Path | None, column: str | None, key: str | None,
+           at, known_at, threshold: float, limit: int, authority: str | None,
            kind: str, as_json: bool) -> None:
     """Who NAME may be: candidates over every name and alias valid at --at as known at
     --known-at, each scored in [0, 1] and explained, with the sanctions in force against it.
 
     Example: sanctions-ledger screen "Chen Minguo" --at 2021-03-22
+
+    Or a whole file: sanctions-ledger screen --batch customers.csv --column name --key id
     """
     from ledger.read.screening import ScreeningQuestion
 
+    if (name is None) == (batch is None):
+        raise click.UsageError("give either NAME or --batch FILE")
+    if (column or key) and batch is None:
+        raise click.UsageError("--column and --key need --batch FILE")
     asked = ScreeningQuestion(at=at or today(), known_at=known_at or now(),
                               threshold=threshold, limit=limit, kind=kind,  # type: ignore[arg-type]
                               authority=authority)
+    if batch is not None:
+        from cli.screening_batch import screen_file
+
+        screen_file(batch, column, key, asked)
+        return
+    assert name is not None  # exactly one of NAME and --batch is given
     with answering() as reader:
         answer = reader.screen_name(name, asked)
     print_json(screening_json(answer)) if as_json else print_rich(screening_table(answer))
-
-
-def screening_json(answer: ScreeningAnswer) -> dict[str, Any]:
-    return {"query": answer.query, "at": answer.at.isoformat(), **answer.known.fields,
-            "threshold": answer.threshold,
-            "candidates": [candidate_json(c) for c in answer.candidates]}
-
-
-def candidate_json(candidate: ScreeningCandidate) -> dict[str, Any]:
-    in_force = candidate.in_force
-    return {"party": party_json(in_force.party), "score": round(candidate.hit.score.value, 3),
-            "match": candidate.match, "matched_name": candidate.hit.name,
-            "explanation": candidate.hit.score.explanation.as_dict(),
-            "sanctions": [sanction_json(s, in_force.evidence) for s in in_force.sanctions]}
 
 
 def screening_table(answer: ScreeningAnswer) -> Any:
@@ -75,7 +82,7 @@ def screening_table(answer: ScreeningAnswer) -> Any:
         table.add_column(column, overflow="fold")
     for c in answer.candidates:
         table.add_row(f"{c.hit.score.value:.3f}", "match" if c.match else "",
-                      Text(f"{c.in_force.party.name} ({c.in_force.party.id})"),
+                      Text(f"{c.party.name} ({c.party.id})"),
                       Text(c.hit.name), Text(_how(c)), Text(_in_force(c)))
     matches = sum(c.match for c in answer.candidates)
     table.caption = (f"{len(answer.candidates)} candidates, {matches} at or above the threshold"
@@ -95,5 +102,5 @@ def _how(candidate: ScreeningCandidate) -> str:
 
 
 def _in_force(candidate: ScreeningCandidate) -> str:
-    sanctions = candidate.in_force.sanctions
+    sanctions = candidate.sanctions
     return ", ".join(f"{s.id} ({s.authority})" for s in sanctions) or "none"

@@ -203,6 +203,12 @@ class SanctionsLedger(Application[UUID]):
         with self._reading() as reader:
             return reader.screen_name(query, asked)
 
+    def screen_names(self, queries: Iterable[str],
+                     asked: ScreeningQuestion) -> Iterator[ScreeningAnswer]:
+        """Batch screening by name (``Reader.screen_names``), in input order."""
+        with self._reading() as reader:
+            yield from reader.screen_names(queries, asked)
+
     def find_parties(self, search: str | None = None, *,
                      known_at: datetime | None = None) -> list[PartyEntry]:
         """Parties, with the names they had, as known at ``known_at`` (None: now)."""

@@ -110,3 +110,43 @@ def test_stored_text_reaches_the_terminal_as_text_never_as_markup(ledger):
     result = cli(ledger, "screen", "Ivan Markupov")
     assert result.exit_code == 0, result.output
     assert "[bold red]Ivan[/] Markupov" in result.output
+
+
+def test_a_batch_answers_every_row_with_its_line_number_key_and_candidates(ledger, tmp_path):
+    record_path(ledger, dataset_path("xinjiang-2021"))
+    customers = tmp_path / "customers.csv"
+    customers.write_text('id,name\nc1,Chen Minguo\nc2,\nc3,"Zenz, Adrian"\nc4,Nobody Atall\n')
+    result = CliRunner().invoke(main, ["--db", ledger_url(ledger.location), "screen", "--batch",
+                                       str(customers), "--column", "name", "--key", "id",
+                                       "--at", "2021-03-22"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["row"], line["key"], line["query"],
+             [(c["party"]["id"], c["match"]) for c in line["candidates"]]) for line in lines] == [
+        (2, "c1", "Chen Minguo", [("person:chen-mingguo", True)]), (3, "c2", "", []),
+        (4, "c3", "Zenz, Adrian", [("person:adrian-zenz", True)]), (5, "c4", "Nobody Atall", [])]
+    single = json.loads(cli(ledger, "screen", "Chen Minguo", "--at", "2021-03-22",
+                            "--json").output)["candidates"][0]
+    assert [s["evidence"] for s in lines[0]["candidates"][0]["sanctions"]] == [
+        [line["id"] for line in s["evidence"]] for s in single["sanctions"]]
+    assert result.stderr == ("Screened 4 rows: 2 with a match, 0 with candidates below the "
+                             "threshold only, 1 blank.\n")
+
+
+def test_a_plain_text_batch_reads_standard_input(ledger):
+    record_path(ledger, dataset_path("xinjiang-2021"))
+    result = CliRunner().invoke(main, ["--db", ledger_url(ledger.location), "screen", "--batch",
+                                       "-", "--at", "2021-03-22"], input="Adrian Zens\n\nChen\n")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["row"], [c["match"] for c in line["candidates"]]) for line in lines] == [
+        (1, [True]), (2, []), (3, [False, False])]
+
+
+def test_a_batch_naming_a_column_the_file_lacks_is_a_one_line_error(ledger, tmp_path):
+    customers = tmp_path / "customers.csv"
+    customers.write_text("id,name\nc1,Chen\n")
+    result = cli(ledger, "screen", "--batch", str(customers), "--column", "nme")
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {customers} has no column 'nme' for --column "
+                             "(its columns: id, name)\n")

@@ -198,6 +198,13 @@ class Reader:
 
         return screen_name(self, query, asked)
 
+    def screen_names(self, queries: Iterable[str],
+                     asked: ScreeningQuestion) -> Iterator[ScreeningAnswer]:
+        """``screen_name`` for every query, in input order (a batch)."""
+        from ledger.read.screening import screen_names
+
+        yield from screen_names(self, queries, asked)
+
     def name_postings(self, keys: Iterable[str], *, at: date,
                       known_at: datetime) -> list[tuple[str, str, str, str, int]]:
         """(key, party id, name, party kind, words) of every name filed under one of ``keys`` that

@@ -9,12 +9,18 @@ moment (one indexed read), ranks them as the in-memory index does
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from ledger.domain.answers import InForceAnswer, KnownAt, PartyEntry, SanctionInForce
+from ledger.domain.answers import (
+    InForceAnswer,
+    KnownAt,
+    PartyEntry,
+    RecordedLine,
+    SanctionInForce,
+)
 from ledger.matching import (
     THRESHOLD,
     Kind,
@@ -64,9 +70,11 @@ class NameHit:
 
 def search_names(reader: Postings, query: str, *, at: date, known_at: datetime,
                  kind: Kind = "unknown", limit: int = 10,
-                 parties: Sequence[str] | None = None) -> list[NameHit]:
+                 parties: Sequence[str] | None = None,
+                 total: int | None = None) -> list[NameHit]:
     """The best-scoring parties for ``query`` among the names valid on ``at`` as known at
-    ``known_at``, one per party, best first (``parties``: only these may be returned)."""
+    ``known_at``, one per party, best first (``parties``: only these may be returned;
+    ``total``: the read model's number of names, if already read)."""
     features = analyse(query, kind)
     groups = key_groups(features)
     keys = {key for group in groups for key in group}
@@ -89,7 +97,7 @@ def search_names(reader: Postings, query: str, *, at: date, known_at: datetime,
             lengths.append(words)
         postings.setdefault(key, []).append(position)
     reach = reach_per_word([word_postings(g, postings.get) for g in groups],
-                           max(reader.name_count(), len(found)))
+                           max(total or reader.name_count(), len(found)))
     return _scored(features, [found[p] for p in rank(reach, lengths)], limit)
 
 
@@ -120,14 +128,22 @@ class Answers(Postings, Protocol):
     def find_in_force(self, *, at: date, known_at: datetime, target: str | None = None,
                       authority: str | None = None) -> list[SanctionInForce]: ...
 
+    def find_in_force_many(self, targets: Iterable[str], *, at: date,
+                           known_at: datetime) -> dict[str, list[SanctionInForce]]: ...
+
+    def parties(self, ids: list[str], *, known_at: datetime) -> list[PartyEntry]: ...
+
 
 @dataclass(frozen=True)
 class ScreeningCandidate:
-    """A party a query may name: its best name's score, and what is in force against it."""
+    """A party a query may name: its best name's score, and what is in force against it
+    (``evidence``: the lines its sanctions cite; empty in a batch, which gives their ids)."""
 
     hit: NameHit
     match: bool
-    in_force: InForceAnswer  # its party, sanctions and the lines they rest on
+    party: PartyEntry
+    sanctions: list[SanctionInForce]
+    evidence: dict[str, RecordedLine]
 
 
 @dataclass(frozen=True)
@@ -158,18 +174,47 @@ def screen_name(reader: Answers, query: str, asked: ScreeningQuestion) -> Screen
     sanctions in force against it, as ``in-force`` shows them."""
     known = reader.known(asked.known_at)
     at, moment = asked.at, known.moment
-    authority = (None if asked.authority is None
-                 else reader.resolve_party(asked.authority, known_at=moment).id)
+    authority = _authority(reader, asked, moment)
     hits = search_names(reader, query, at=at, known_at=moment, kind=asked.kind,
                         limit=asked.limit, parties=_scope(reader, at, moment, authority))
     candidates = []
     for hit in hits:
         in_force = reader.answer(hit.party_id, "target", at=at, known_at=moment)
-        if authority is not None:
-            in_force = replace(in_force, sanctions=[
-                s for s in in_force.sanctions if s.authority == authority])
-        candidates.append(ScreeningCandidate(hit, hit.score.value >= asked.threshold, in_force))
+        candidates.append(ScreeningCandidate(
+            hit, hit.score.value >= asked.threshold, in_force.party,
+            _by(authority, in_force.sanctions), in_force.evidence))
     return ScreeningAnswer(query, at, known, asked.threshold, candidates)
+
+
+def screen_names(reader: Answers, queries: Iterable[str],
+                 asked: ScreeningQuestion) -> Iterator[ScreeningAnswer]:
+    """``screen_name`` for each query in turn, the sanctions' evidence as line ids; the
+    moment, the scope and the number of names are read once for the whole batch."""
+    known = reader.known(asked.known_at)
+    at, moment = asked.at, known.moment
+    authority = _authority(reader, asked, moment)
+    scope, total = _scope(reader, at, moment, authority), reader.name_count()
+    for query in queries:
+        hits = search_names(reader, query, at=at, known_at=moment, kind=asked.kind,
+                            limit=asked.limit, parties=scope, total=total)
+        ids = [hit.party_id for hit in hits]
+        parties = {p.id: p for p in reader.parties(ids, known_at=moment)} if ids else {}
+        found = reader.find_in_force_many(ids, at=at, known_at=moment) if ids else {}
+        yield ScreeningAnswer(query, at, known, asked.threshold, [ScreeningCandidate(
+            hit, hit.score.value >= asked.threshold, parties[hit.party_id],
+            _by(authority, found.get(hit.party_id, [])), {}) for hit in hits])
+
+
+def _authority(reader: Answers, asked: ScreeningQuestion, moment: datetime) -> str | None:
+    """The id of the authority the question is scoped to, if any."""
+    if asked.authority is None:
+        return None
+    return reader.resolve_party(asked.authority, known_at=moment).id
+
+
+def _by(authority: str | None, sanctions: list[SanctionInForce]) -> list[SanctionInForce]:
+    return sanctions if authority is None else [s for s in sanctions
+                                                if s.authority == authority]
 
 
 def _scope(reader: Answers, at: date, moment: datetime,
