@@ -12,6 +12,7 @@ if TYPE_CHECKING:
         RecordedLine,
         SanctionInForce,
         Screened,
+        ScreeningDecision,
     )
     from ledger.read.screening import ScreeningAnswer, ScreeningCandidate
 
@@ -72,7 +73,16 @@ def candidate_json(candidate: ScreeningCandidate) -> dict[str, Any]:
             "explanation": candidate.hit.score.explanation.as_dict(),
             "sanctions": [sanction_json(s, evidence) if evidence
                           else {**sanction_fields(s), "evidence": s.evidence}
-                          for s in candidate.sanctions]}
+                          for s in candidate.sanctions],
+            **({} if candidate.decision is None else {
+                "decision": decision_json(candidate.decision),
+                "changed_since_decision": candidate.changed})}
+
+
+def decision_json(decision: ScreeningDecision) -> dict[str, Any]:
+    return {"id": decision.line_id, "customer": decision.customer, "party": decision.party,
+            "verdict": decision.verdict, "reason": decision.reason, "by": decision.by,
+            "recorded_at": decision.recorded_at.isoformat()}
 
 
 def answer_table(answer: InForceAnswer) -> Any:

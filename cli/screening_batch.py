@@ -44,10 +44,10 @@ def screen_file(path: Path, column: str | None, key: str | None,
     counts: Counter[str] = Counter()
     pending: deque[BatchRow] = deque()
 
-    def queries(rows: Iterable[BatchRow]) -> Iterator[str]:
+    def queries(rows: Iterable[BatchRow]) -> Iterator[tuple[str, str | None]]:
         for row in rows:
             pending.append(row)
-            yield row.query  # a blank one too: it is answered, with no candidates
+            yield row.query, row.key  # a blank one too: it is answered, with no candidates
 
     with click.open_file(str(path), "rb") as raw, answering() as reader:
         rows = _rows(decode_lines(raw), name, column, key)

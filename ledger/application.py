@@ -13,7 +13,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
@@ -25,7 +25,14 @@ from ledger.audit.history import History, get_history
 from ledger.audit.log import LogEntry, check_chain, read_log
 from ledger.audit.replay import Replay
 from ledger.audit.report.model import CrisisReport, EvidenceReport, build_crisis, build_report
-from ledger.domain.answers import InForceAnswer, KnownAt, PartyEntry, RecordedLine, Screened
+from ledger.domain.answers import (
+    InForceAnswer,
+    KnownAt,
+    PartyEntry,
+    RecordedLine,
+    Screened,
+    ScreeningDecision,
+)
 from ledger.errors import LedgerNotFoundError
 from ledger.read.database import (
     can_write_read_model,
@@ -133,6 +140,27 @@ class SanctionsLedger(Application[UUID]):
             with collecting_less(), transaction(self.store, recorded_at) as store:
                 return Recording(store, recorded_at).take_all(objects)
 
+    def decide(self, customer: str, party: str, verdict: str, *, reason: str | None = None,
+               by: str | None = None) -> ScreeningDecision:
+        """Record an analyst's verdict on a customer and a party (an id, name or alias known
+        now) as a ``decision`` line of its own: immutable, exported and imported like any."""
+        with self._reading() as reader:
+            party_id = reader.resolve_party(party, known_at=reader.known(self.clock()).moment).id
+        line = {"type": "decision", "id": f"decision:{uuid4().hex}", "customer": customer,
+                "party": party_id, "verdict": verdict,
+                **({} if reason is None else {"reason": reason}),
+                **({} if by is None else {"by": by})}
+        self.record_file([(1, line)])
+        return self.get_decisions(customer)[-1]
+
+    def get_decisions(self, customer: str, *,
+                      known_at: datetime | None = None) -> list[ScreeningDecision]:
+        """The decisions taken about a customer as known at ``known_at`` (None: now), in
+        recorded order."""
+        with self._reading() as reader:
+            moment = reader.known(known_at or self.clock()).moment
+            return reader.decisions(known_at=moment, customer=customer)
+
     def rebuild_read_model(self, progress: Progress | None = None,
                            on_wait: Callable[[], None] | None = None, *,
                            two_processes: bool = False) -> int:
@@ -203,11 +231,12 @@ class SanctionsLedger(Application[UUID]):
         with self._reading() as reader:
             return reader.screen_name(query, asked)
 
-    def screen_names(self, queries: Iterable[str],
+    def screen_names(self, rows: Iterable[tuple[str, str | None]],
                      asked: ScreeningQuestion) -> Iterator[ScreeningAnswer]:
-        """Batch screening by name (``Reader.screen_names``), in input order."""
+        """Batch screening by name (``Reader.screen_names``) of (query, customer key) rows,
+        in input order."""
         with self._reading() as reader:
-            yield from reader.screen_names(queries, asked)
+            yield from reader.screen_names(rows, asked)
 
     def find_parties(self, search: str | None = None, *,
                      known_at: datetime | None = None) -> list[PartyEntry]:

@@ -68,6 +68,8 @@ MORE_LINES = [
      "effective_until": None, "note": "open-ended again"},
     {"type": "party", "id": "p:b", "kind": "organization", "name": "B", "country": "xx",
      "attributes": {"register": "123"}},
+    {"type": "decision", "id": "dec1", "customer": "c-1042 (branch 7)", "party": "p:a",
+     "verdict": "false-positive", "reason": "born 1985", "by": "A. Analyst"},
 ]
 
 

@@ -28,6 +28,7 @@ from ledger.domain.answers import (
     RecordedLine,
     SanctionInForce,
     Screened,
+    ScreeningDecision,
     SpanInForce,
 )
 from ledger.domain.names import fold_name, lower_name
@@ -198,12 +199,33 @@ class Reader:
 
         return screen_name(self, query, asked)
 
-    def screen_names(self, queries: Iterable[str],
+    def screen_names(self, rows: Iterable[tuple[str, str | None]],
                      asked: ScreeningQuestion) -> Iterator[ScreeningAnswer]:
-        """``screen_name`` for every query, in input order (a batch)."""
+        """``screen_name`` for every (query, customer key), in input order (a batch)."""
         from ledger.read.screening import screen_names
 
-        yield from screen_names(self, queries, asked)
+        yield from screen_names(self, rows, asked)
+
+    def decisions(self, *, known_at: datetime, parties: Iterable[str] | None = None,
+                  customer: str | None = None) -> list[ScreeningDecision]:
+        """Screening decisions recorded by ``known_at`` (about these parties, about this
+        customer), in recorded order."""
+        moment = self._dialect.moment(known_at)
+        rows = (self._rows(self._dialect.sql(sql.DECISIONS), (moment,)) if parties is None
+                else self._rows_among(sql.DECISIONS_ABOUT, parties, moment))
+        found = [ScreeningDecision.of(self._line(row)) for row in rows]
+        return sorted((d for d in found if customer is None or d.customer == customer),
+                      key=lambda d: d.position)
+
+    def changes_since(self, party: str, since: datetime, *, known_at: datetime) -> list[str]:
+        """What changed about ``party`` after ``since`` as known at ``known_at``: its names
+        and the sanctions against it, each said in a few words."""
+        d = self._dialect
+        between = (d.moment(since), d.moment(known_at)) * 2
+        names = [n for (n,) in self._rows(d.sql(sql.NAMES_CHANGED), (party, *between))]
+        spans = [s for (s,) in self._rows(d.sql(sql.SANCTIONS_CHANGED), (party, *between))]
+        return ([f"name {n!r} recorded or ended after the decision" for n in sorted(names)]
+                + [f"sanction {s} changed after the decision" for s in sorted(spans)])
 
     def name_postings(self, keys: Iterable[str], *, at: date,
                       known_at: datetime) -> list[tuple[str, str, str, str, int]]:

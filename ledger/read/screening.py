@@ -10,7 +10,7 @@ moment (one indexed read), ranks them as the in-memory index does
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -20,6 +20,7 @@ from ledger.domain.answers import (
     PartyEntry,
     RecordedLine,
     SanctionInForce,
+    ScreeningDecision,
 )
 from ledger.matching import (
     THRESHOLD,
@@ -133,6 +134,11 @@ class Answers(Postings, Protocol):
 
     def parties(self, ids: list[str], *, known_at: datetime) -> list[PartyEntry]: ...
 
+    def decisions(self, *, known_at: datetime, parties: Iterable[str] | None = None,
+                  customer: str | None = None) -> list[ScreeningDecision]: ...
+
+    def changes_since(self, party: str, since: datetime, *, known_at: datetime) -> list[str]: ...
+
 
 @dataclass(frozen=True)
 class ScreeningCandidate:
@@ -144,6 +150,8 @@ class ScreeningCandidate:
     party: PartyEntry
     sanctions: list[SanctionInForce]
     evidence: dict[str, RecordedLine]
+    decision: ScreeningDecision | None = None  # the latest about the customer and the party
+    changed: list[str] = field(default_factory=list)  # what changed since the decision
 
 
 @dataclass(frozen=True)
@@ -186,23 +194,45 @@ def screen_name(reader: Answers, query: str, asked: ScreeningQuestion) -> Screen
     return ScreeningAnswer(query, at, known, asked.threshold, candidates)
 
 
-def screen_names(reader: Answers, queries: Iterable[str],
+def screen_names(reader: Answers, rows: Iterable[tuple[str, str | None]],
                  asked: ScreeningQuestion) -> Iterator[ScreeningAnswer]:
-    """``screen_name`` for each query in turn, the sanctions' evidence as line ids; the
-    moment, the scope and the number of names are read once for the whole batch."""
+    """``screen_name`` for each (query, customer key) in turn, the sanctions' evidence as
+    line ids. With a key, each candidate carries the latest decision about the customer
+    and the party as known at the moment: a false positive is no match unless the party's
+    names or sanctions changed after it was recorded. The moment, the scope and the
+    number of names are read once for the whole batch."""
     known = reader.known(asked.known_at)
     at, moment = asked.at, known.moment
     authority = _authority(reader, asked, moment)
     scope, total = _scope(reader, at, moment, authority), reader.name_count()
-    for query in queries:
+    for query, customer in rows:
         hits = search_names(reader, query, at=at, known_at=moment, kind=asked.kind,
                             limit=asked.limit, parties=scope, total=total)
         ids = [hit.party_id for hit in hits]
         parties = {p.id: p for p in reader.parties(ids, known_at=moment)} if ids else {}
         found = reader.find_in_force_many(ids, at=at, known_at=moment) if ids else {}
-        yield ScreeningAnswer(query, at, known, asked.threshold, [ScreeningCandidate(
-            hit, hit.score.value >= asked.threshold, parties[hit.party_id],
-            _by(authority, found.get(hit.party_id, [])), {}) for hit in hits])
+        decided = _decided(reader, customer, ids, moment)
+        candidates = []
+        for hit in hits:
+            decision = decided.get(hit.party_id)
+            changed = ([] if decision is None else
+                       reader.changes_since(hit.party_id, decision.recorded_at, known_at=moment))
+            dismissed = (decision is not None and decision.verdict == "false-positive"
+                         and not changed)
+            candidates.append(ScreeningCandidate(
+                hit, hit.score.value >= asked.threshold and not dismissed,
+                parties[hit.party_id], _by(authority, found.get(hit.party_id, [])), {},
+                decision, changed))
+        yield ScreeningAnswer(query, at, known, asked.threshold, candidates)
+
+
+def _decided(reader: Answers, customer: str | None, parties: list[str],
+             moment: datetime) -> dict[str, ScreeningDecision]:
+    """The latest decision about ``customer`` and each party, as known at ``moment``."""
+    if customer is None or not parties:
+        return {}
+    decisions = reader.decisions(known_at=moment, parties=parties, customer=customer)
+    return {d.party: d for d in decisions}  # in recorded order: the latest wins
 
 
 def _authority(reader: Answers, asked: ScreeningQuestion, moment: datetime) -> str | None:

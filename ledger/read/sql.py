@@ -102,6 +102,18 @@ NAME_POSTINGS = ("SELECT k.key, k.party_id, k.name, p.kind, k.words FROM screeni
                  "AND (n.valid_from IS NULL OR n.valid_from <= ?) "
                  "AND (n.valid_until IS NULL OR n.valid_until >= ?) AND p.recorded_from <= ?")
 NAME_COUNT = "SELECT COUNT(*) FROM party_names"
+# Screening decisions (``decision`` lines, filed under the party they judge) known at a moment.
+DECISIONS_ABOUT = (f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE record_id {{among}} "
+                   "AND type = 'decision' AND recorded_at <= ?")
+DECISIONS = (f"SELECT {LINE_COLUMNS} FROM recorded_lines "
+             "WHERE type = 'decision' AND recorded_at <= ?")
+# What changed about a party between two moments: names and sanction spans believed from,
+# or no longer believed from, a moment in between.
+CHANGED_BETWEEN = ("((recorded_from > ? AND recorded_from <= ?) "
+                   "OR (recorded_until > ? AND recorded_until <= ?))")
+NAMES_CHANGED = f"SELECT DISTINCT name FROM party_names WHERE party_id = ? AND {CHANGED_BETWEEN}"
+SANCTIONS_CHANGED = ("SELECT DISTINCT sanction_id FROM sanction_spans WHERE target = ? "
+                     f"AND {CHANGED_BETWEEN}")
 KNOWN_LINES = ("SELECT r.line_id, r.type, r.filed, p.kind FROM recorded_lines r "
                 "LEFT JOIN parties p ON p.party_id = r.line_id WHERE r.line_id {among}")
 LINES = f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE line_id {{among}}"
