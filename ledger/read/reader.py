@@ -236,6 +236,13 @@ class Reader:
         return [tuple(row) for row in self._rows_among(
             sql.NAME_POSTINGS, keys, moment, moment, day, day, moment)]
 
+    def all_name_postings(self, *, at: date,
+                          known_at: datetime) -> Iterator[tuple[str, str, str, str, int]]:
+        """``name_postings`` of every key: the whole screening index valid on ``at``."""
+        d = self._dialect
+        moment, day = d.moment(known_at), d.day(at)
+        yield from self._rows(d.sql(sql.ALL_NAME_POSTINGS), (moment, moment, day, day, moment))
+
     def name_count(self) -> int:
         """How many name rows the read model holds (the rarity of a key is against it)."""
         ((count,),) = self._rows(self._dialect.sql(sql.NAME_COUNT), ())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from typing import Any, Protocol
 
 from ledger.domain.answers import (
@@ -50,13 +51,55 @@ def key_rows(party_id: str, names: Iterable[str], recorded_at: datetime) -> list
     return rows
 
 
+Posting = tuple[str, str, str, str, int]  # key, party id, name, party kind, words
+
+
 class Postings(Protocol):
     """What a search reads of the read model (``ledger.read.reader.Reader``)."""
 
     def name_postings(self, keys: Iterable[str], *, at: date,
-                      known_at: datetime) -> list[tuple[str, str, str, str, int]]: ...
+                      known_at: datetime) -> list[Posting]: ...
 
     def name_count(self) -> int: ...
+
+
+class PostingsInMemory:
+    """Names filed under their keys, held in memory: the postings of one query's keys (a
+    single screening) or the whole index valid on a day as known at a moment (a batch,
+    which then screens each name without a read of its own)."""
+
+    def __init__(self, postings: Iterable[Posting]):
+        positions: dict[tuple[str, str], int] = {}  # (party id, name) -> its position
+        self.names: list[tuple[str, str, Kind]] = []
+        self.lengths: list[int] = []
+        self.by_key: dict[str, list[int]] = {}
+        for key, party_id, name, party_kind, words in postings:
+            position = positions.setdefault((party_id, name), len(self.names))
+            if position == len(self.names):
+                self.names.append((party_id, name, MATCHING_KINDS.get(party_kind, "unknown")))
+                self.lengths.append(words)
+            self.by_key.setdefault(key, []).append(position)
+        self.kinds = {kind for _, _, kind in self.names}
+        self._sets: dict[str, frozenset[int]] = {}  # a frequent key's postings, on first use
+
+    def _set(self, key: str, positions: Sequence[int]) -> frozenset[int]:
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = frozenset(positions)
+        return found
+
+    def search(self, query: NameFeatures, limit: int, total: int,
+               allowed: set[str] | None = None) -> list[NameHit]:
+        """The best-scoring parties among these names (``allowed``: only these parties),
+        ranked against ``total`` names in all."""
+        groups = key_groups(query)
+        reach = reach_per_word([word_postings(g, self.by_key.get) for g in groups],
+                               max(total, len(self.names)), self._set)
+        names = self.names
+        if allowed is not None or not all(compatible(query.kind, k) for k in self.kinds):
+            reach = [{p: r for p, r in word.items() if compatible(query.kind, names[p][2])
+                      and (allowed is None or names[p][0] in allowed)} for word in reach]
+        return _scored(query, [names[p] for p in rank(reach, self.lengths)], limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,35 +114,16 @@ class NameHit:
 
 def search_names(reader: Postings, query: str, *, at: date, known_at: datetime,
                  kind: Kind = "unknown", limit: int = 10,
-                 parties: Sequence[str] | None = None,
-                 total: int | None = None) -> list[NameHit]:
+                 parties: Sequence[str] | None = None) -> list[NameHit]:
     """The best-scoring parties for ``query`` among the names valid on ``at`` as known at
-    ``known_at``, one per party, best first (``parties``: only these may be returned;
-    ``total``: the read model's number of names, if already read)."""
+    ``known_at``, one per party, best first (``parties``: only these may be returned)."""
     features = analyse(query, kind)
-    groups = key_groups(features)
-    keys = {key for group in groups for key in group}
+    keys = {key for group in key_groups(features) for key in group}
     if not keys:
         return []
-    allowed = None if parties is None else set(parties)
-    names: dict[tuple[str, str], int] = {}  # (party id, name) -> its position
-    found: list[tuple[str, str, Kind]] = []
-    lengths: list[int] = []
-    postings: dict[str, list[int]] = {}
-    for key, party_id, name, party_kind, words in reader.name_postings(keys, at=at,
-                                                                       known_at=known_at):
-        candidate_kind = MATCHING_KINDS.get(party_kind, "unknown")
-        if (allowed is not None and party_id not in allowed) or not compatible(
-                features.kind, candidate_kind):
-            continue
-        position = names.setdefault((party_id, name), len(found))
-        if position == len(found):
-            found.append((party_id, name, candidate_kind))
-            lengths.append(words)
-        postings.setdefault(key, []).append(position)
-    reach = reach_per_word([word_postings(g, postings.get) for g in groups],
-                           max(total or reader.name_count(), len(found)))
-    return _scored(features, [found[p] for p in rank(reach, lengths)], limit)
+    found = PostingsInMemory(reader.name_postings(keys, at=at, known_at=known_at))
+    return found.search(features, limit, reader.name_count(),
+                        None if parties is None else set(parties))
 
 
 def _scored(query: NameFeatures, ranked: list[tuple[str, str, Kind]],
@@ -138,6 +162,8 @@ class Answers(Postings, Protocol):
                   customer: str | None = None) -> list[ScreeningDecision]: ...
 
     def changes_since(self, party: str, since: datetime, *, known_at: datetime) -> list[str]: ...
+
+    def all_name_postings(self, *, at: date, known_at: datetime) -> Iterator[Posting]: ...
 
 
 @dataclass(frozen=True)
@@ -195,35 +221,46 @@ def screen_name(reader: Answers, query: str, asked: ScreeningQuestion) -> Screen
 
 
 def screen_names(reader: Answers, rows: Iterable[tuple[str, str | None]],
-                 asked: ScreeningQuestion) -> Iterator[ScreeningAnswer]:
+                 asked: ScreeningQuestion, chunk: int = 500) -> Iterator[ScreeningAnswer]:
     """``screen_name`` for each (query, customer key) in turn, the sanctions' evidence as
     line ids. With a key, each candidate carries the latest decision about the customer
     and the party as known at the moment: a false positive is no match unless the party's
-    names or sanctions changed after it was recorded. The moment, the scope and the
-    number of names are read once for the whole batch."""
+    names or sanctions changed after it was recorded.
+
+    The screening index valid at the day and moment is read once into memory; the
+    candidates' parties and sanctions are read once per chunk of rows.
+    """
     known = reader.known(asked.known_at)
     at, moment = asked.at, known.moment
     authority = _authority(reader, asked, moment)
-    scope, total = _scope(reader, at, moment, authority), reader.name_count()
-    for query, customer in rows:
-        hits = search_names(reader, query, at=at, known_at=moment, kind=asked.kind,
-                            limit=asked.limit, parties=scope, total=total)
-        ids = [hit.party_id for hit in hits]
+    scope = _scope(reader, at, moment, authority)
+    index = PostingsInMemory(reader.all_name_postings(at=at, known_at=moment))
+    total, allowed = len(index.names), None if scope is None else set(scope)
+    pending = iter(rows)
+    while piece := list(islice(pending, chunk)):
+        hits = [index.search(analyse(query, asked.kind), asked.limit, total, allowed)
+                for query, _ in piece]
+        ids = sorted({hit.party_id for found in hits for hit in found})
         parties = {p.id: p for p in reader.parties(ids, known_at=moment)} if ids else {}
-        found = reader.find_in_force_many(ids, at=at, known_at=moment) if ids else {}
-        decided = _decided(reader, customer, ids, moment)
-        candidates = []
-        for hit in hits:
-            decision = decided.get(hit.party_id)
-            changed = ([] if decision is None else
-                       reader.changes_since(hit.party_id, decision.recorded_at, known_at=moment))
-            dismissed = (decision is not None and decision.verdict == "false-positive"
-                         and not changed)
-            candidates.append(ScreeningCandidate(
-                hit, hit.score.value >= asked.threshold and not dismissed,
-                parties[hit.party_id], _by(authority, found.get(hit.party_id, [])), {},
-                decision, changed))
-        yield ScreeningAnswer(query, at, known, asked.threshold, candidates)
+        sanctions = reader.find_in_force_many(ids, at=at, known_at=moment) if ids else {}
+        for (query, customer), found in zip(piece, hits, strict=True):
+            decided = _decided(reader, customer, [hit.party_id for hit in found], moment)
+            candidates = [_candidate(reader, hit, asked.threshold, parties[hit.party_id],
+                                     _by(authority, sanctions.get(hit.party_id, [])),
+                                     decided.get(hit.party_id), moment) for hit in found]
+            yield ScreeningAnswer(query, at, known, asked.threshold, candidates)
+
+
+def _candidate(reader: Answers, hit: NameHit, threshold: float, party: PartyEntry,
+               sanctions: list[SanctionInForce], decision: ScreeningDecision | None,
+               moment: datetime) -> ScreeningCandidate:
+    """A batch candidate: a false positive decided about it is no match unless the party
+    changed after the decision."""
+    changed = ([] if decision is None
+               else reader.changes_since(hit.party_id, decision.recorded_at, known_at=moment))
+    dismissed = decision is not None and decision.verdict == "false-positive" and not changed
+    return ScreeningCandidate(hit, hit.score.value >= threshold and not dismissed, party,
+                              sanctions, {}, decision, changed)
 
 
 def _decided(reader: Answers, customer: str | None, parties: list[str],

@@ -101,6 +101,8 @@ NAME_POSTINGS = ("SELECT k.key, k.party_id, k.name, p.kind, k.words FROM screeni
                  "AND n.recorded_from <= ? AND (n.recorded_until IS NULL OR n.recorded_until > ?) "
                  "AND (n.valid_from IS NULL OR n.valid_from <= ?) "
                  "AND (n.valid_until IS NULL OR n.valid_until >= ?) AND p.recorded_from <= ?")
+# Every name's keys at once, for a batch that screens many names in memory.
+ALL_NAME_POSTINGS = NAME_POSTINGS.replace("k.key {among} AND ", "")
 NAME_COUNT = "SELECT COUNT(*) FROM party_names"
 # Screening decisions (``decision`` lines, filed under the party they judge) known at a moment.
 DECISIONS_ABOUT = (f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE record_id {{among}} "
