@@ -48,6 +48,7 @@ test-fast: install chromium
 bench: install postgres bench-anchors
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.screening_quality
+	$(BIN)/python -m bench.screening_speed
 
 # Screening quality and speed against rapidfuzz and nomenklatura's logic-v2; writes
 # bench/screening-results.md (bench/screening_quality.py says how it counts).
