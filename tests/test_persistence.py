@@ -31,6 +31,8 @@ AFTERWARDS = [  # the line types the dataset lacks
      "effective_from": "2023-01-01"},
     {"type": "retraction", "id": "retract:eu-chen", "sanction": "eu:2021-03-22:chen-mingguo",
      "reason": "test"},
+    {"type": "decision", "id": "decision:c1", "customer": "c-1", "party": "person:adrian-zenz",
+     "verdict": "false-positive", "reason": "born 1990"},
 ]
 
 
