@@ -15,7 +15,7 @@ def verify(expect_head: str | None, as_json: bool) -> None:
     """Recompute the hash chain over every stored event; fail at the first bad position."""
     from ledger.errors import TamperError
 
-    with open_ledger() as ledger:
+    with open_ledger(events_only=True) as ledger:  # any read-model revision will do
         report = ledger.verify()
     head_differs = bool(expect_head) and expect_head != report.head
     if as_json:
@@ -43,7 +43,7 @@ def log(since: int, limit: int | None, known_at, as_json: bool) -> None:
     Events recorded after --known-at are left out; the text form says first as
     of when the log is shown.
     """
-    import json
+    from cli.terminal import json_text, say
 
     with open_ledger() as ledger:
         known = ledger.get_known(known_at or now())
@@ -51,9 +51,9 @@ def log(since: int, limit: int | None, known_at, as_json: bool) -> None:
             click.echo(f"Log {known.text}:")
         for entry in ledger.get_log(since, limit, known_at=known.moment):
             if as_json:
-                click.echo(json.dumps({
+                click.echo(json_text({
                     "position": entry.position, "recorded_at": entry.recorded_at.isoformat(),
                     "type": entry.type, "id": entry.line_id, "hash": entry.hash}))
             else:
-                click.echo(f"{entry.position:>8}  {entry.recorded_at.isoformat()}  "
-                           f"{entry.type:<14} {entry.line_id}  {entry.hash[:16]}")
+                say(f"{entry.position:>8}  {entry.recorded_at.isoformat()}  "
+                    f"{entry.type:<14} {entry.line_id}  {entry.hash[:16]}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -19,6 +18,7 @@ from cli.params import (
     today,
 )
 from cli.render import party_json, sanction_fields
+from cli.terminal import json_text, say
 
 if TYPE_CHECKING:
     from ledger.audit.diff import ListDiff
@@ -55,8 +55,8 @@ def history(party: str, decisions: bool, known_at, as_json: bool) -> None:
     if as_json:
         print_json(history_shape(found))
         return
-    click.echo(f"History of {found.party.name} ({found.party.id}), {found.known.text}: "
-               f"{len(found.entries)} lines")
+    say(f"History of {found.party.name} ({found.party.id}), {found.known.text}: "
+        f"{len(found.entries)} lines")
     for entry in found.entries:
         _echo_entry(entry, found.sources)
 
@@ -77,12 +77,12 @@ def _decisions(customer: str, known_at, as_json: bool) -> None:
 
 def _echo_entry(entry: TimelineEntry, sources: dict[str, RecordedLine]) -> None:
     dated = "" if entry.dated_by == "valid" else "  (dated by when it was recorded)"
-    click.echo(f"\n{entry.day}  {entry.line.type:<14} {entry.line.id}{dated}")
-    click.echo(f"    {entry.summary}")
-    click.echo(f"    recorded {entry.line.recorded_at.isoformat(timespec='seconds')} "
-               f"at position {entry.line.position}")
+    say("", f"{entry.day}  {entry.line.type:<14} {entry.line.id}{dated}",
+        f"    {entry.summary}",
+        f"    recorded {entry.line.recorded_at.isoformat(timespec='seconds')} "
+        f"at position {entry.line.position}")
     for source_id in entry.line.sources:
-        click.echo(f"    source: {_source_text(sources.get(source_id), source_id)}")
+        say(f"    source: {_source_text(sources.get(source_id), source_id)}")
 
 
 def _source_text(source: RecordedLine | None, source_id: str) -> str:
@@ -119,13 +119,14 @@ def replay(start, end, authority, by, at, known_at, as_json: bool) -> None:
                                   start=start, end=end, authority=authority, at=at)
         advance = shown.counter("replaying")
         if not as_json:
-            click.echo(f"Replay by {by} time, {story.known.text}: {len(story)} steps; counts "
-                       "are sanctions in force per authority after each step")
-            click.echo(" step  date        " + " ".join(f"{a:>8}" for a in story.authorities)
-                       + "  line")
+            say(f"Replay by {by} time, {story.known.text}: {len(story)} steps; counts "
+                "are sanctions in force per authority after each step",
+                " step  date        " + " ".join(f"{a:>8}" for a in story.authorities) + "  line")
         for step in story:
-            click.echo(json.dumps(step_json(step), ensure_ascii=False) if as_json
-                       else _step_text(step))
+            if as_json:
+                click.echo(json_text(step_json(step)))
+            else:
+                say(_step_text(step))
             if advance:
                 advance(step.number, len(story))
 
@@ -161,17 +162,15 @@ def diff(authority: str, start, end, known_at, as_json: bool) -> None:
     if as_json:
         print_json(diff_json(found))
         return
-    click.echo(f"{found.authority.name} ({found.authority.id}): list on {found.start} -> "
-               f"{found.end}, {found.known.text}")
+    say(f"{found.authority.name} ({found.authority.id}): list on {found.start} -> "
+        f"{found.end}, {found.known.text}")
     for label, mark, items in (("added", "+", found.added), ("removed", "-", found.removed)):
-        click.echo(f"{label}: {len(items)}")
-        for s in items:
-            click.echo(f"  {mark} {_sanction_text(s)}")
-    click.echo(f"changed: {len(found.changed)}")
+        say(f"{label}: {len(items)}", *(f"  {mark} {_sanction_text(s)}" for s in items))
+    say(f"changed: {len(found.changed)}")
     for change in found.changed:
         what = "; ".join(f"{f}: {_value(getattr(change.before, f))} -> "
                          f"{_value(getattr(change.after, f))}" for f in change.fields)
-        click.echo(f"  ~ {change.after.id}  {what}")
+        say(f"  ~ {change.after.id}  {what}")
 
 
 def _sanction_text(s: SanctionInForce) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from cli.params import DB_HELP
+from cli.terminal import shown
 
 #: command name -> "module:function" in this package, loaded when first used.
 COMMANDS = {
@@ -65,10 +66,19 @@ class LedgerGroup(click.Group):
         except BrokenPipeError:
             # The reader went away (`| head`): stop quietly. Pointing stdout at
             # /dev/null keeps Python's final flush from raising again at exit.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _silence_stdout()
             raise click.exceptions.Exit(1) from None
-        except Exception as error:  # re-raised unless it is one of ours
+        except OSError as error:  # e.g. standard output on a full disk: one line, no retry
+            _silence_stdout()
+            where = f"{error.filename}: " if error.filename else "writing the output: "
+            raise click.ClickException(shown(where + (error.strerror or str(error)))) from None
+        except Exception as error:
             raise _as_click_error(error) from None
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so Python's flush at exit cannot fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _as_click_error(error: Exception) -> Exception:
@@ -77,11 +87,11 @@ def _as_click_error(error: Exception) -> Exception:
     from ledger.errors import LedgerError
 
     if isinstance(error, LedgerError):
-        return click.ClickException(str(error))
+        return click.ClickException(shown(error))  # it may quote names from the ledger
     if _is_database_error(error):
         said = str(getattr(error, "orig", None) or error).strip()  # the driver's own words
         first_line = said.splitlines()[0] if said else ""
-        return click.ClickException(f"the ledger database failed: {first_line}")
+        return click.ClickException(shown(f"the ledger database failed: {first_line}"))
     return error
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -86,11 +85,12 @@ def ledger_location() -> LedgerLocation:
     return resolve_location(click.get_current_context().find_root().obj)
 
 
-def open_ledger(*, must_exist: bool = True) -> closing[SanctionsLedger]:
+def open_ledger(*, must_exist: bool = True, events_only: bool = False) -> closing[SanctionsLedger]:
     """The ledger named by --db / $SANCTIONS_LEDGER_DB / ./ledger.db, closed afterwards."""
     from ledger.application import SanctionsLedger
 
-    return closing(SanctionsLedger(ledger_location(), must_exist=must_exist))
+    return closing(SanctionsLedger(ledger_location(), must_exist=must_exist,
+                                   events_only=events_only))
 
 
 @contextmanager
@@ -109,7 +109,9 @@ def answering() -> Iterator[Reader | SanctionsLedger]:
 
 
 def print_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    from cli.terminal import json_text
+
+    click.echo(json_text(value, indent=2))
 
 
 def interactive(as_json: bool) -> bool:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
@@ -25,68 +22,47 @@ from cli.render import (
     line_json,
     party_json,
     print_rich,
-    screened_json,
 )
+from cli.terminal import cell, json_text, say
 
 
 @click.command("in-force")
 @click.argument("party", required=False)
-@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Screen every party in FILE (one id or name per line, or a CSV "
-                   "with --column); prints one JSON line per party.")
-@click.option("--column", metavar="NAME", help="With --batch: the CSV column to read.")
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, allow_dash=True,
+                                         path_type=Path),
+              help="Screen every row of FILE ('-': standard input): one id or name per "
+                   "line, or a CSV with --column. Prints one JSON line per row, with its "
+                   "line number; a summary goes to standard error.")
+@click.option("--column", metavar="NAME", help="With --batch: the CSV column to screen.")
+@click.option("--key", metavar="NAME",
+              help="With --batch and --column: a CSV column (a customer id) to carry through.")
 @at_option
 @known_at_option
 @json_option
 def in_force(party: str | None, batch: Path | None, column: str | None,
-             at, known_at, as_json: bool) -> None:
+             key: str | None, at, known_at, as_json: bool) -> None:
     """Sanctions in force against PARTY (an id, a name or an alias).
 
     Example: sanctions-ledger in-force "Chen Mingguo" --at 2021-03-22
 
     Or screen a whole file: sanctions-ledger in-force --batch customers.csv
-    --column name --at 2021-03-22
+    --column name --key customer_id --at 2021-03-22
     """
     if (party is None) == (batch is None):
         raise click.UsageError("give either PARTY or --batch FILE")
     if column is not None and batch is None:
         raise click.UsageError("--column needs --batch FILE")
+    if key is not None and column is None:
+        raise click.UsageError("--key needs --batch FILE and --column")
     if batch is not None:
-        _screen(batch, column, at or today(), known_at or now())
+        from cli.batch import screen_file
+
+        screen_file(batch, column, key, at=at or today(), known_at=known_at or now())
         return
     assert party is not None  # exactly one of PARTY and --batch is given
     with answering() as asked:
         answer = asked.get_in_force(party, at=at or today(), known_at=known_at or now())
     print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
-
-
-def _screen(path: Path, column: str | None, at, known_at) -> None:
-    import sys
-
-    from ledger.errors import LedgerError, LineError
-    from ledger.interchange import decode_lines
-    with path.open("rb") as raw, answering() as asked:
-        queries = batch_queries(decode_lines(raw), column, path.name)
-        write = sys.stdout.write
-        try:
-            for screened in asked.screen(queries, at=at, known_at=known_at):
-                write(json.dumps(screened_json(screened), ensure_ascii=False) + "\n")
-        except LineError as error:
-            raise LedgerError(f"{path} {error}") from None
-
-
-def batch_queries(stream: Iterable[str], column: str | None, name: str) -> Iterator[str]:
-    """The parties to screen: each non-blank line, or one CSV column's non-blank values."""
-    if column is None:
-        yield from (text for text in (line.strip() for line in stream) if text)
-        return
-    reader = csv.DictReader(stream)
-    if column not in (reader.fieldnames or []):
-        from ledger.errors import LedgerError
-
-        raise LedgerError(f"{name} has no column {column!r} (its header: "
-                          f"{', '.join(reader.fieldnames or []) or 'empty'})")
-    yield from (text for text in (row[column].strip() for row in reader if row[column]) if text)
 
 
 @click.command("list")
@@ -107,26 +83,39 @@ def authority_list(authority: str, at, known_at, as_json: bool) -> None:
 
 @click.command()
 @click.argument("search", required=False)
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True,
+              help="At most this many parties.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Skip this many first (by id): the next page is --offset 200.")
 @known_at_option
 @json_option
-def parties(search: str | None, known_at, as_json: bool) -> None:
+def parties(search: str | None, limit: int, offset: int, known_at, as_json: bool) -> None:
     """Find parties whose id, name or alias contains SEARCH (all parties without it),
-    with the names they had, as known at --known-at."""
+    with the names they had as known at --known-at, a page at a time; the title says
+    how many there are in all."""
     from rich.table import Table
 
     with open_ledger() as ledger:
         known = ledger.get_known(known_at or now())
-        found = ledger.find_parties(search, known_at=known.moment)
+        found, total = ledger.get_party_page(search, known_at=known.moment, limit=limit,
+                                             offset=offset)
     if as_json:
         print_json([party_json(p) for p in found])
         return
     matching = f" matching {search!r}" if search else ""
     table = Table("Id", "Kind", "Name", "Also known as", "Country", title_justify="left",
-                  title=f"{len(found)} parties{matching}, {known.text}")
+                  title=cell(f"{total:,} parties{matching}, {known.text}"))
     for p in found:
-        table.add_row(p.id, p.kind, p.name, "; ".join(n for n in p.names if n != p.name),
-                      p.country or "")
+        table.add_row(*map(cell, (p.id, p.kind, p.name,
+                                  "; ".join(n for n in p.names if n != p.name), p.country or "")))
     print_rich(table)
+    if len(found) < total:
+        say(_page_note(len(found), total, offset))
+
+
+def _page_note(shown: int, total: int, offset: int) -> str:
+    more = f"; the next page: --offset {offset + shown}" if offset + shown < total else ""
+    return f"showing {shown:,} of {total:,} (from number {offset + 1:,}){more}"
 
 
 @click.command()
@@ -153,14 +142,14 @@ def show(line_id: str, known_at, as_json: bool) -> None:
                     "source_lines": [s.content for s in sources],
                     "related": [line_json(r) for r in related], **known.fields})
         return
-    click.echo(f"{line.id}  ({line.type}, position {line.position}, "
-               f"recorded {line.recorded_at.isoformat()}), {known.text}")
-    click.echo(json.dumps(line.content, ensure_ascii=False, indent=2))
+    say(f"{line.id}  ({line.type}, position {line.position}, "
+        f"recorded {line.recorded_at.isoformat()}), {known.text}")
+    click.echo(json_text(line.content, indent=2))
     for source in sources:
         c = source.content
-        click.echo(f"source {source.id}: {c.get('publisher')}, {c.get('title')!r}"
-                   f"{', ' + c['url'] if c.get('url') else ''}")
+        say(f"source {source.id}: {c.get('publisher')}, {c.get('title')!r}"
+            f"{', ' + c['url'] if c.get('url') else ''}")
         if c.get("excerpt"):
-            click.echo(f"  \u201c{c['excerpt']}\u201d")
+            say(f"  \u201c{c['excerpt']}\u201d")
     for r in related:
-        click.echo(f"related: {r.id} ({r.type}, recorded {r.recorded_at.isoformat()})")
+        say(f"related: {r.id} ({r.type}, recorded {r.recorded_at.isoformat()})")

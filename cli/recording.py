@@ -88,21 +88,22 @@ def _record(path: Path, as_json: bool, two_processes: bool):
 
 @click.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (atomically) instead of standard output.")
+              help="Write to this file instead of standard output (a regular file is "
+                   "replaced whole or not at all).")
 @known_at_option
 def export(out: Path | None, known_at) -> None:
     """Write the whole ledger back as an interchange file, in recorded order: every line
     recorded by --known-at (a comment at the top says as of when)."""
+    from cli.output import write_out
+    from cli.terminal import json_safe
+
     with open_ledger() as ledger:
+        lines = ledger.export_lines(known_at or now())
         if out is None:
-            for line in ledger.export_lines(known_at or now()):
-                click.echo(line)
+            for line in lines:
+                click.echo(json_safe(line))
             return
-        partial = out.with_name(f".{out.name}.partial")
-        with partial.open("w", encoding="utf-8") as stream:
-            for line in ledger.export_lines(known_at or now()):
-                stream.write(line + "\n")
-        os.replace(partial, out)
+        write_out(out, (json_safe(line) + "\n" for line in lines))
     click.echo(f"Exported the ledger to {out}", err=True)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from cli.terminal import cell
+
 if TYPE_CHECKING:
     from ledger.domain.answers import (
         InForceAnswer,
@@ -92,7 +94,7 @@ def answer_table(answer: InForceAnswer) -> Any:
     role = "against" if answer.role == "target" else "imposed by"
     title = (f"In force {role} {answer.party.name} ({answer.party.id}) on {answer.at}, "
              f"{answer.known.text}")
-    table = Table(title=title, title_justify="left", caption_justify="left")
+    table = Table(title=cell(title), title_justify="left", caption_justify="left")
     other = "Authority" if answer.role == "target" else "Target"
     table.add_column("Sanction", overflow="fold", ratio=3)
     table.add_column(other, overflow="fold", ratio=3)
@@ -100,9 +102,9 @@ def answer_table(answer: InForceAnswer) -> Any:
     for column in ("From", "Until", "Evidence"):
         table.add_column(column, no_wrap=True)
     for s in answer.sanctions:
-        table.add_row(s.id, s.authority if answer.role == "target" else s.target,
-                      ", ".join(s.measures), str(s.effective_from),
-                      str(s.effective_until or "open-ended"), _lines(len(s.evidence)))
+        table.add_row(*map(cell, (s.id, s.authority if answer.role == "target" else s.target,
+                                  ", ".join(s.measures), s.effective_from,
+                                  s.effective_until or "open-ended", _lines(len(s.evidence)))))
     table.caption = f"{len(answer.sanctions)} in force" if answer.sanctions else "none in force"
     return table
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from cli.params import DateParam, known_at_option, now, open_ledger, today
@@ -17,8 +19,9 @@ from cli.params import DateParam, known_at_option, now, open_ledger, today
               help="All parties: designations and the countermeasures that answered them.")
 @click.option("--from", "start", type=DateParam(), help="First day of the crisis window.")
 @click.option("--to", "end", type=DateParam(), help="Last day of the crisis window.")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
-              help="Write the report to this file  [default: stdout]")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file (a regular file is replaced whole or "
+                   "not at all)  [default: stdout]")
 def report(party, at, known_at, fmt, crisis, start, end, output) -> None:
     """A self-contained evidence report: the answer, every line it rests on with its
     sources, the corrections, the chain's head hash and a timeline picture.
@@ -34,19 +37,27 @@ def report(party, at, known_at, fmt, crisis, start, end, output) -> None:
             from ledger.audit.report.html import crisis_html
 
             found = ledger.get_crisis_report(start=start, end=end, known_at=known_at or now())
-            output.write(crisis_html(found))
+            _write(output, crisis_html(found))
             return
         evidence = ledger.get_report(party, at=at or today(), known_at=known_at or now())
-    output.write(_render(evidence, fmt))
+    _write(output, _render(evidence, fmt))
+
+
+def _write(output: Path | None, text: str) -> None:
+    from cli.output import write_out
+
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False)
+    else:
+        write_out(output, [text])
 
 
 def _render(evidence, fmt: str) -> str:
-    import json
-
+    from cli.terminal import json_text
     from ledger.audit.report import html, tabular
 
     if fmt == "json":
-        return json.dumps(tabular.evidence_json(evidence), ensure_ascii=False, indent=2) + "\n"
+        return json_text(tabular.evidence_json(evidence), indent=2) + "\n"
     return tabular.evidence_csv(evidence) if fmt == "csv" else html.evidence_html(evidence)
 
 

@@ -44,11 +44,16 @@ def _migrate(direction: str, revision: str) -> None:
     on_wait = (lambda: click.echo(WAITING, err=True)) if interactive(False) else None
     engine = _engine()
     try:
+        with engine.connect() as conn:  # before the lock, which leaves a file beside SQLite's
+            migrations.refuse_what_is_no_ledger(conn)
         with ledger_lock(location, WRITER, on_wait), engine.begin() as conn:
-            getattr(migrations, direction)(conn, revision)
+            before, after = migrations.migrate(conn, direction, revision)
     finally:
         engine.dispose()
-    click.echo(f"Read model {direction}d to {revision}.")
+    if before == after or (before is None and after == "base"):
+        click.echo(f"The read model is already at {after}; nothing changed.")
+    else:
+        click.echo(f"Read model {direction}d from {before or 'base'} to {after}.")
 
 
 @db.command()

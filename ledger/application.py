@@ -33,18 +33,19 @@ from ledger.domain.answers import (
     Screened,
     ScreeningDecision,
 )
-from ledger.errors import LedgerNotFoundError
+from ledger.errors import LedgerNotFoundError, NotALedgerError
 from ledger.read.database import (
     can_write_read_model,
     create_answer_engine,
     create_read_engine,
     ensure_schema,
     is_set_up,
+    table_names,
 )
 from ledger.read.projector import Progress, Projector, fresh_read_model
 from ledger.read.reader import Reader
 from ledger.settings import LedgerLocation
-from ledger.store.chain import ChainReport
+from ledger.store.chain import CHAIN_TABLE, ChainReport
 from ledger.store.events import APPLICATION_NAME, EventLog
 from ledger.store.locks import SETUP, WRITER, ledger_lock
 from ledger.store.transcoding import FastJSONTranscoder, register_transcodings
@@ -82,7 +83,13 @@ class SanctionsLedger(Application[UUID]):
     name = APPLICATION_NAME
 
     def __init__(self, location: LedgerLocation, *, clock: Clock = utc_now,
-                 must_exist: bool = False):
+                 must_exist: bool = False, events_only: bool = False):
+        """Open (or, unless ``must_exist``, create) the ledger at ``location``.
+
+        With ``events_only`` the read model may be at any revision, or none: for
+        ``verify``, which reads the stored events alone. Such a ledger answers no
+        question and never catches up.
+        """
         if must_exist and not location.exists():
             raise LedgerNotFoundError(
                 f"no ledger at {location.display}: import a file or a dataset first")
@@ -90,21 +97,39 @@ class SanctionsLedger(Application[UUID]):
         self.clock = clock
         self.engine = create_read_engine(location)
         self.answering = create_answer_engine(location, self.engine)
+        self._refuse_what_is_no_ledger(must_exist)
         # A fresh ledger is set up by one process at a time (tables, then migrations).
         with nullcontext() if is_set_up(self.engine) else ledger_lock(location, SETUP):
             super().__init__(env=location.eventsourcing_env())
             try:
-                ensure_schema(self.engine, create_read_model)
+                if not events_only:
+                    ensure_schema(self.engine, create_read_model)
             except BaseException:
                 self.close()  # e.g. an older revision: do not leave the recorder's pool open
                 raise
-        self.read_only = not can_write_read_model(self.engine)
+        self.read_only = events_only or not can_write_read_model(self.engine)
         self.event_log = EventLog(self.recorder, self.mapper)
         self.store = LedgerStore(location, self.engine, self.event_log)
         self.projector = Projector(self.event_log, self.engine)
         #: Reads as the read model stands, without catching up (reads only: autocommit
         #: on PostgreSQL).
         self.reader = Reader.of_engine(self.answering)
+
+    def _refuse_what_is_no_ledger(self, must_exist: bool) -> None:
+        """Write nothing into a database that holds something else, and (for a read)
+        nothing into an empty one: it stays exactly as it was."""
+        tables = table_names(self.engine)
+        others = [] if {"alembic_version", CHAIN_TABLE} & set(tables) else tables
+        if not others and (tables or not must_exist):
+            return
+        self.engine.dispose()
+        self.answering.dispose()
+        if not others:
+            raise LedgerNotFoundError(
+                f"no ledger at {self.location.display}: import a file or a dataset first")
+        raise NotALedgerError(f"{self.location.display} is not a sanctions ledger "
+                              f"(it holds {', '.join(others[:5])}"
+                              f"{', ...' if len(others) > 5 else ''}); nothing was changed")
 
     def construct_transcoder(self) -> FastJSONTranscoder:
         transcoder = FastJSONTranscoder()
@@ -244,6 +269,14 @@ class SanctionsLedger(Application[UUID]):
         with self._reading() as reader:
             return reader.find_parties(search, known_at=reader.known(
                 known_at or self.clock()).moment)
+
+    def get_party_page(self, search: str | None = None, *, known_at: datetime | None = None,
+                       limit: int = 200, offset: int = 0) -> tuple[list[PartyEntry], int]:
+        """A page of the parties ``find_parties`` finds as known at ``known_at`` (None: now),
+        and how many it finds in all."""
+        with self._reading() as reader:
+            return reader.party_page(search, known_at=reader.known(known_at or self.clock()).moment,
+                                     limit=limit, offset=offset)
 
     def get_line(self, line_id: str, *, known_at: datetime | None = None) -> RecordedLine | None:
         """The line recorded with this id, if it was recorded by ``known_at`` (None: now)."""

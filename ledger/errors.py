@@ -29,6 +29,10 @@ class UnknownPartyError(LedgerError):
     """No party matches the id, name or alias asked for."""
 
 
+class NotAnAuthorityError(LedgerError):
+    """An authority's list was asked of a party that is no authority (a person, say)."""
+
+
 class AmbiguousPartyError(LedgerError):
     """A name matches more than one party; the message lists the candidates."""
 
@@ -43,6 +47,10 @@ class TamperError(LedgerError):
 
 class LedgerNotFoundError(LedgerError):
     """A read was asked of a ledger that does not exist yet."""
+
+
+class NotALedgerError(LedgerError):
+    """The database named as the ledger holds something else: nothing is written into it."""
 
 
 class SchemaError(LedgerError):

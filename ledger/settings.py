@@ -93,13 +93,18 @@ def resolve_location(given: str | None = None) -> LedgerLocation:
 
 def _postgres(url: str) -> LedgerLocation:
     parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise LedgerError("the port in the PostgreSQL URL is not a number "
+                          "from 0 to 65535") from None
     dbname = parts.path.lstrip("/")
     if not dbname:
         raise LedgerError(f"the PostgreSQL URL {url!r} names no database")
     return LedgerLocation(
         "postgresql",
         host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
+        port=port or 5432,
         user=unquote(parts.username or os.environ.get("PGUSER", "postgres")),
         password=unquote(parts.password or ""),
         dbname=dbname,

@@ -239,3 +239,12 @@ def schema_differences(engine: Any) -> list[Any]:
         context = MigrationContext.configure(conn, opts={
             "compare_type": True, "include_object": read_model_only})
         return list(compare_metadata(context, metadata))
+
+
+def invoke(db: str, *args: str) -> Any:
+    """Run the command line on the ledger ``db`` (a --db value) in this process."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    return CliRunner().invoke(main, ["--db", db, *args])

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from conftest import record
+from conftest import ledger_url, record
 from ledger.application import SanctionsLedger
 from ledger.settings import resolve_location
 
@@ -84,6 +84,13 @@ def cli_ledger(tmp_path: Path) -> str:
     return db
 
 
+@pytest.fixture
+def any_ledger(ledger) -> str:
+    """The --db value of a ledger holding LINES, on each backend."""
+    record(ledger, *LINES)
+    return ledger_url(ledger.location)
+
+
 def run(db: str, *args: str):
     return CliRunner().invoke(main, ["--db", db, "in-force", *args], catch_exceptions=False)
 
@@ -93,9 +100,9 @@ def test_the_cli_prints_one_json_line_per_party_of_a_plain_file(cli_ledger, tmp_
     names.write_text("Chen Mingguo\n\nnobody\np:2\n", encoding="utf-8")
     result = run(cli_ledger, "--batch", str(names), "--at", "2021-03-23")
     assert result.exit_code == 0, result.output
-    lines = [json.loads(line) for line in result.output.splitlines()]
-    assert [(x["query"], x["matches"]) for x in lines] == [
-        ("Chen Mingguo", ["p:1"]), ("nobody", []), ("p:2", ["p:2"])]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(x["row"], x["query"], x["matches"]) for x in lines] == [
+        (1, "Chen Mingguo", ["p:1"]), (2, "", []), (3, "nobody", []), (4, "p:2", ["p:2"])]
     assert lines[0]["sanctions"][0]["id"] == "eu:1"
     assert lines[0]["sanctions"][0]["measures"] == ["asset_freeze"]
 
@@ -105,7 +112,7 @@ def test_the_cli_reads_one_column_of_a_csv_file(cli_ledger, tmp_path):
     customers.write_text("ref,name\n1,Chen Mingguo\n2,Adrian Zenz\n", encoding="utf-8")
     result = run(cli_ledger, "--batch", str(customers), "--column", "name", "--at", "2021-03-23")
     assert result.exit_code == 0, result.output
-    assert [json.loads(line)["matches"] for line in result.output.splitlines()] == [
+    assert [json.loads(line)["matches"] for line in result.stdout.splitlines()] == [
         ["p:1"], ["p:4"]]
 
 
@@ -114,7 +121,8 @@ def test_a_missing_csv_column_is_a_one_line_error(cli_ledger, tmp_path):
     customers.write_text("ref,name\n1,Chen Mingguo\n", encoding="utf-8")
     result = run(cli_ledger, "--batch", str(customers), "--column", "party")
     assert result.exit_code == 1
-    assert result.output == "Error: customers.csv has no column 'party' (its header: ref, name)\n"
+    assert result.output == (f"Error: {customers} has no column 'party' for --column "
+                             "(its columns: ref, name)\n")
 
 
 def test_party_and_batch_together_are_refused(cli_ledger, tmp_path):
@@ -131,3 +139,34 @@ def test_a_batch_file_that_is_not_utf8_is_a_one_line_error_naming_the_line(cli_l
     result = run(cli_ledger, "--batch", str(names), "--at", "2021-03-22")
     assert result.exit_code == 1
     assert result.output.endswith(f"Error: {names} line 2: not valid UTF-8\n")
+
+
+def test_each_output_line_carries_its_row_number_and_key_and_blank_rows_are_reported(
+        any_ledger, tmp_path):
+    customers = tmp_path / "customers.csv"
+    customers.write_text("ref,name\nc1,Chen Mingguo\nc2,\n\nc3,nobody\n", encoding="utf-8")
+    result = run(any_ledger, "--batch", str(customers), "--column", "name", "--key", "ref",
+                 "--at", "2021-03-23")
+    assert result.exit_code == 0, result.output
+    assert [(x["row"], x.get("key"), x["status"]) for x in map(
+        json.loads, result.stdout.splitlines())] == [
+        (2, "c1", "match"), (3, "c2", "blank"), (4, "", "blank"), (5, "c3", "unknown")]
+    assert result.stderr == ("Screened 4 rows: 1 matched, 0 ambiguous, 1 unknown, 2 blank; "
+                             "1 with a sanction in force.\n")
+
+
+def test_a_csv_batch_without_a_column_is_an_error_naming_its_columns(any_ledger, tmp_path):
+    customers = tmp_path / "customers.csv"
+    customers.write_text("ref,name\nc1,Chen Mingguo\n", encoding="utf-8")
+    result = run(any_ledger, "--batch", str(customers))
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {customers} is a CSV file: name the column to screen "
+                             "with --column (its columns: ref, name)\n")
+
+
+def test_a_batch_dash_reads_standard_input(any_ledger):
+    result = CliRunner().invoke(main, ["--db", any_ledger, "in-force", "--batch", "-",
+                                       "--at", "2021-03-23"], input="p:1\nnobody\n")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["status"] for line in result.stdout.splitlines()] == [
+        "match", "unknown"]

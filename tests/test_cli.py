@@ -188,7 +188,7 @@ def test_rebuild_reports_the_events_it_replayed_and_changes_no_answer(db):
     run(db, "import", "--dataset", "xinjiang-2021")
     before = run(db, "list", "--authority", "China", "--at", "2021-03-23", "--json").output
     rebuilt = json.loads(run(db, "rebuild", "--json").output)
-    assert rebuilt["events"] == 99
+    assert rebuilt["events"] == 245
     after = run(db, "list", "--authority", "China", "--at", "2021-03-23", "--json").output
     assert json.loads(after)["sanctions"] == json.loads(before)["sanctions"]
 

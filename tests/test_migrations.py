@@ -126,10 +126,12 @@ def test_a_ledger_at_an_older_revision_refuses_to_open_and_says_to_upgrade(
 
 def test_db_current_upgrade_and_downgrade_report_what_they_did(location, ledger_at_0001):
     assert cli(location, "db", "current").output == f"current: 0001\nexpected: {SCHEMA_REVISION}\n"
-    assert cli(location, "db", "upgrade").output == "Read model upgraded to head.\n"
+    assert cli(location, "db", "upgrade").output == \
+        f"Read model upgraded from 0001 to {SCHEMA_REVISION}.\n"
     assert cli(location, "db", "current").output == \
         f"current: {SCHEMA_REVISION}\nexpected: {SCHEMA_REVISION}\n"
-    assert cli(location, "db", "downgrade", "0001").output == "Read model downgraded to 0001.\n"
+    assert cli(location, "db", "downgrade", "0001").output == \
+        f"Read model downgraded from {SCHEMA_REVISION} to 0001.\n"
 
 
 def test_an_upgrade_waits_for_a_running_import_instead_of_failing_on_a_lock(
@@ -217,3 +219,10 @@ def test_a_large_import_and_a_rebuild_leave_the_schema_exactly_as_migrated(
         assert read_model_rows(ledger) == projected
         answer = ledger.get_in_force("big person 1", at=date(2021, 4, 1), known_at=clock.now)
         assert [s.id for s in answer.sanctions] == ["big:s:1"]
+
+
+def test_verify_needs_only_the_events_and_works_at_an_old_read_model_revision(
+        location, ledger_at_0001):
+    result = cli(location, "verify")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: 4 events, chain intact.")

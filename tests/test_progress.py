@@ -67,3 +67,27 @@ def test_a_reader_that_stops_early_gets_no_noise_on_stderr(tmp_path):
     export.stdout.close()  # like `| head -1`
     _, errors = export.communicate(timeout=60)
     assert errors == b""
+
+
+def test_the_import_estimate_of_time_left_follows_the_average_pace_not_a_bursts(tmp_path):
+    """An import reads a batch of lines in a burst, then waits while it is written: the time
+    left shown half-way through a steady import is about the time already spent."""
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
+
+    from cli.progress import Progress
+
+    now = [0.0]
+    display = RichProgress(console=Console(file=io.StringIO()), get_time=lambda: now[0])
+    lines = [b"x" * 99 + b"\n"] * 20_000
+    stream = Progress(display).reading(iter(lines), 100 * len(lines), "checking")
+    for number, _ in enumerate(stream, start=1):
+        now[0] += 0.00001  # checking a line: a burst
+        if number % 1000 == 0:
+            now[0] += 1.0  # writing the batch: the reader waits
+        if number == len(lines) // 2:
+            break
+    left = display.tasks[0].time_remaining
+    assert left is not None and 0.5 * now[0] < left < 2 * now[0], (left, now[0])

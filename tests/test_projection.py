@@ -71,7 +71,8 @@ def test_a_question_from_the_command_line_applies_events_the_read_model_lacks_fi
     asked = [str(names) if word == "NAMES" else word for word in question]
     result = CliRunner().invoke(main, ["--db", ledger_url(location), *asked, "--at", "2021-04-01"])
     assert result.exit_code == 0, result.output
-    assert [s["id"] for s in json.loads(result.output)["sanctions"]] == ["eu:ghr:example"]
+    first, _ = json.JSONDecoder().raw_decode(result.stdout)  # --batch: a line per row
+    assert [s["id"] for s in first["sanctions"]] == ["eu:ghr:example"]
 
 
 def test_a_projector_that_lost_the_race_writes_nothing(location, clock: Clock,

@@ -41,14 +41,16 @@ def test_the_22_march_story_unfolds_designation_by_designation(ledger):
     assert all("2021-03-15" <= s["date"] <= "2021-03-31" for s in story)
     before = next(s for s in story if s["date"] == "2021-03-22")
     assert before["id"] == "eu:2021-03-22:chen-mingguo"
-    assert before["in_force"] == {"auth:ca": 0, "auth:cn": 0, "auth:eu": 1, "auth:uk": 0,
-                                  "auth:us": 5}
+    assert before["in_force"] == {"auth:ca": 0, "auth:cn": 5, "auth:eu": 1, "auth:uk": 0,
+                                  "auth:us": 10}
     sanctions = [s for s in story if s["type"] in ("designation", "countermeasure")]
-    assert [s["authority"] for s in sanctions] == (
-        ["auth:eu"] * 5 + ["auth:cn"] * 10 + ["auth:uk"] * 5 + ["auth:ca"] * 5 + ["auth:us"] * 2)
-    assert [s["in_force"]["auth:cn"] for s in sanctions[5:15]] == list(range(1, 11))
-    assert story[-1]["in_force"] == {"auth:ca": 5, "auth:cn": 10, "auth:eu": 5, "auth:uk": 5,
-                                     "auth:us": 7}
+    assert [(s["date"][-2:], s["authority"]) for s in sanctions] == (
+        [("22", "auth:eu")] * 5 + [("22", "auth:cn")] * 10 + [("22", "auth:uk")] * 5
+        + [("22", "auth:ca")] * 5 + [("22", "auth:us")] * 2 + [("22", "auth:cn")] * 4
+        + [("26", "auth:cn")] * 13 + [("27", "auth:cn")] * 4)
+    assert [s["in_force"]["auth:cn"] for s in sanctions[5:15]] == list(range(6, 16))
+    assert story[-1]["in_force"] == {"auth:ca": 5, "auth:cn": 36, "auth:eu": 5, "auth:uk": 5,
+                                     "auth:us": 12}
     assert all(s["id"] in [x["id"] for x in story] for s in sanctions)
 
 

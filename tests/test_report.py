@@ -102,13 +102,22 @@ def test_the_crisis_report_links_each_countermeasure_to_the_designations_it_answ
     page = report(ledger.location.display, "--crisis", "--from", "2021-03-15",
                   "--to", "2021-03-31")
     links = re.findall(r'class="response" data-from="([^"]+)" data-to="([^"]+)"', page)
-    assert len(links) == 10 * 5
-    assert {to for _, to in links} == {
-        "eu:2021-03-22:chen-mingguo", "eu:2021-03-22:wang-junzheng",
-        "eu:2021-03-22:wang-mingshan", "eu:2021-03-22:zhu-hailun",
-        "eu:2021-03-22:xinjiang-public-security-bureau"}
+    answers = {}
+    for countermeasure, designation in links:
+        answers.setdefault(countermeasure, set()).add(designation)
+    eu = {f"eu:2021-03-22:{slug}" for slug in (
+        "chen-mingguo", "wang-junzheng", "wang-mingshan", "zhu-hailun",
+        "xinjiang-public-security-bureau")}
+    uk = {f"uk:2021-03-22:{slug}" for slug in (
+        "chen-mingguo", "wang-junzheng", "wang-mingshan", "zhu-hailun",
+        "xpcc-public-security-bureau")}
+    assert len(links) == 14 * 5 + 13 * 5
+    assert [c for c, to in answers.items() if to == eu] == [
+        c for c in answers if c.startswith("cn:2021-03-22:")] and len(answers) == 27
+    assert [c for c, to in answers.items() if to == uk] == [
+        c for c in answers if c.startswith("cn:2021-03-26:")]
     assert len(re.findall(r'class="mark designation"', page)) == 17
-    assert len(re.findall(r'class="mark countermeasure"', page)) == 10
+    assert len(re.findall(r'class="mark countermeasure"', page)) == 14 + 13 + 4
 
 
 @pytest.mark.parametrize("args", [

@@ -47,7 +47,7 @@ def compare(before: list[SanctionInForce], after: list[SanctionInForce]
 
 def get_diff(reader: Reader, authority: str, start: date, end: date,
              known: KnownAt) -> ListDiff:
-    entry = reader.resolve_party(authority, known_at=known.moment)
+    entry = reader.resolve_party(authority, known_at=known.moment, authority=True)
     before, after = (reader.find_in_force(authority=entry.id, at=day, known_at=known.moment)
                      for day in (start, end))
     return ListDiff(entry, start, end, known, *compare(before, after))

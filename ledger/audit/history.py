@@ -14,6 +14,7 @@ from typing import Any
 
 from ledger.domain.answers import KnownAt, PartyEntry, RecordedLine
 from ledger.domain.rules import SANCTION_TYPES, corrected
+from ledger.errors import LedgerError
 from ledger.read.reader import Reader
 
 #: Line types that carry a valid-time date of their own, and the field holding it.
@@ -192,3 +193,9 @@ def get_history(reader: Reader, party: str, known: KnownAt) -> History:
     source_ids = sorted({s for e in entries for s in e.line.sources})
     sources = {line.id: line for line in reader.lines(source_ids)}
     return History(entry, known, entries, sources)
+
+
+def check_window(start: date | None, end: date | None) -> None:
+    """A window of days (--from, --to) must not end before it starts."""
+    if start is not None and end is not None and end < start:
+        raise LedgerError(f"--to {end} is before --from {start}")

@@ -28,7 +28,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ledger.audit.history import DATE_FIELD, SanctionBases, describe, sanction_of, valid_date
+from ledger.audit.history import (
+    DATE_FIELD,
+    SanctionBases,
+    check_window,
+    describe,
+    sanction_of,
+    valid_date,
+)
 from ledger.domain.answers import KnownAt, RecordedLine, SpanInForce
 from ledger.read.reader import Reader
 
@@ -115,6 +122,7 @@ class Replay:
     def __init__(self, reader: Reader, *, by: str, known: KnownAt,
                  start: date | None = None, end: date | None = None,
                  authority: str | None = None, at: date | None = None, today: date):
+        check_window(start, end)
         self.by, self.known, self.at, self.today = by, known, at, today
         self.known_at = known_at = known.moment
         self.authority = (reader.resolve_party(authority, known_at=known_at).id

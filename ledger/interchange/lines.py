@@ -92,12 +92,20 @@ class PartyLine(Line, tag="party"):
     country: str | UnsetType = UNSET
     attributes: dict[str, str] = {}
 
+    def __post_init__(self) -> None:
+        _refuse_blank("name", self.name)
+        for alias in self.aliases:
+            _refuse_blank("aliases", alias)
+
 
 class AliasLine(Line, tag="alias"):
     """Another name for a party, learnt later."""
 
     party: str
     name: str
+
+    def __post_init__(self) -> None:
+        _refuse_blank("name", self.name)
 
 
 class SanctionLine(Line):
@@ -221,6 +229,13 @@ AnyLine = (SourceLine | PartyLine | AliasLine | DesignationLine | Countermeasure
 
 #: type -> the Struct of lines of that type.
 LINE_TYPES: dict[str, type[Line]] = {cls.__struct_config__.tag: cls for cls in get_args(AnyLine)}
+
+
+def _refuse_blank(field: str, name: str) -> None:
+    """A party's name or alias must have something in it: a blank one would be matched
+    by a blank query."""
+    if not name.strip():
+        raise ValueError(f"field '{field}' must not be empty or blank")
 
 
 def _refuse_end_before_start(effective_from: date, effective_until: date | None) -> None:

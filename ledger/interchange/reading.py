@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -43,6 +44,11 @@ def _parse_object(lineno: int, text: str) -> dict[str, Any]:
         raise LineError(lineno, str(error)) from None
     except json.JSONDecodeError as error:
         raise LineError(lineno, f"invalid JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise LineError(lineno, "invalid JSON: nested too deep") from None
+    except ValueError:  # the decoder's only other refusal: an integer past Python's limit
+        raise LineError(lineno, "invalid JSON: a number of more than "
+                        f"{sys.get_int_max_str_digits()} digits") from None
     if not isinstance(value, dict):
         raise LineError(lineno, "a line must be a JSON object")
     if "\\u" in text:

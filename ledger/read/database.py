@@ -54,6 +54,12 @@ def ensure_schema(engine: Engine, create: Callable[[Connection], None]) -> None:
                           f"needs {SCHEMA_REVISION}: run 'sanctions-ledger db upgrade'")
 
 
+def table_names(engine: Engine) -> list[str]:
+    """Every table of the database, sorted: what is there before a ledger writes anything."""
+    with engine.connect() as conn:
+        return sorted(inspect(conn).get_table_names())
+
+
 def is_set_up(engine: Engine) -> bool:
     """Whether a ledger was ever set up here (set-up is serialized only when it was not)."""
     with engine.connect() as conn:

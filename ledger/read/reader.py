@@ -32,7 +32,7 @@ from ledger.domain.answers import (
     SpanInForce,
 )
 from ledger.domain.names import fold_name, lower_name
-from ledger.errors import AmbiguousPartyError, UnknownPartyError
+from ledger.errors import AmbiguousPartyError, NotAnAuthorityError, UnknownPartyError
 from ledger.read import sql
 from ledger.read.sql import KnownLine, ProjectionStatus
 
@@ -120,7 +120,7 @@ class Reader:
         ``party`` on ``at`` as known at ``known_at`` (capped at what the read model holds
         whole), with the lines it rests on."""
         known = self.known(known_at)
-        entry = self.resolve_party(party, known_at=known.moment)
+        entry = self.resolve_party(party, known_at=known.moment, authority=role == "authority")
         found, lines = self._in_force_citing(role, entry.id, at, known.moment)
         evidence = {line.id: line for line in sorted(lines, key=lambda line: line.position)}
         in_recorded_order = [
@@ -332,9 +332,11 @@ class Reader:
                 for sanction_id, kind, authority, target, valid_from, valid_until, measures,
                 effective_from in self._rows(d.sql(statement), tuple(parameters))]
 
-    def resolve_party(self, text: str, *, known_at: datetime) -> PartyEntry:
+    def resolve_party(self, text: str, *, known_at: datetime,
+                      authority: bool = False) -> PartyEntry:
         """A party by id, else by name or alias (case-insensitive, then folded), among the
-        parties and names the ledger held at ``known_at``."""
+        parties and names the ledger held at ``known_at``; with ``authority``, one of kind
+        authority (only those keep a list)."""
         found = (self.parties([text], known_at=known_at)
                  or self.parties(self._named([text], known_at).get(text, []), known_at=known_at))
         if not found:
@@ -342,6 +344,9 @@ class Reader:
         if len(found) > 1:
             listed = "; ".join(f"{p.id} ({p.name})" for p in found)
             raise AmbiguousPartyError(f"{text!r} names more than one party: {listed}")
+        if authority and found[0].kind != "authority":
+            raise NotAnAuthorityError(f"{text!r} is {found[0].name} ({found[0].id}), "
+                                      f"a {found[0].kind}, not an authority")
         return found[0]
 
     def _unknown(self, text: str, known_at: datetime) -> str:
@@ -396,16 +401,25 @@ class Reader:
                      limit: int = 200) -> list[PartyEntry]:
         """Parties known at ``known_at`` whose id, name or alias then contained ``search``
         (all parties without it)."""
+        return self.party_page(search, known_at=known_at, limit=limit)[0]
+
+    def party_page(self, search: str | None = None, *, known_at: datetime, limit: int = 200,
+                   offset: int = 0) -> tuple[list[PartyEntry], int]:
+        """``limit`` parties from ``offset`` on, by id, of those ``find_parties`` finds;
+        and how many it finds in all."""
         moment = self._dialect.moment(known_at)
         if not search:
-            return self._entries(list(self._rows(self._dialect.sql(sql.FIRST_PARTIES),
-                                                 (moment, moment, moment, limit))))
+            rows = self._rows(self._dialect.sql(sql.FIRST_PARTIES),
+                              (moment, moment, moment, limit, offset))
+            entries = self._entries(list(rows))
+            (count,) = next(self._rows(self._dialect.sql(sql.PARTY_COUNT), (moment,)))
+            return entries, int(count)
         patterns = (sql.containing(lower_name(search)), sql.containing(fold_name(search)),
                     sql.containing(search))
         ids = sorted(ident for (ident,) in self._rows(self._dialect.sql(sql.PARTIES_CONTAINING),
                                                       (*patterns, moment, moment)))
         # a broad search matches more ids than SQLite binds
-        return self.parties(ids[:limit], known_at=known_at)
+        return self.parties(ids[offset:offset + limit], known_at=known_at), len(ids)
 
     def _entries(self, rows: list[Any]) -> list[PartyEntry]:
         read_names = self._dialect.read_names

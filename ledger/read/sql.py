@@ -80,7 +80,8 @@ NAME_KNOWN_AT = BELIEVED_AT
 # the statement's first moment, in the order the index on party_names.party_id keeps
 # them, as a read of its own did; its two parameters come first).
 FIRST_PARTIES = (f"SELECT {PARTY_COLUMNS}, {{names}} FROM parties WHERE {PARTY_KNOWN_AT} "
-                  "ORDER BY party_id LIMIT ?")
+                 "ORDER BY party_id LIMIT ? OFFSET ?")
+PARTY_COUNT = f"SELECT count(*) FROM parties WHERE {PARTY_KNOWN_AT}"
 # Statements over a list: ``{among}`` is where the list goes, the first parameter but for
 # those of ``{names}``.
 SPANS_AGAINST_ANY = (f"SELECT {SPAN_COLUMNS} FROM sanction_spans "

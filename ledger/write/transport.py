@@ -68,7 +68,7 @@ class WritingProcess:
         batch while its answer to an earlier question still waits to be read here."""
         try:
             self._pipe.send((request, payload))
-        except (BrokenPipeError, EOFError):
+        except (EOFError, OSError):  # a broken pipe, a reset connection
             self._read_last_words()
             raise self._gone() from None
 
@@ -94,7 +94,7 @@ class WritingProcess:
     def _receive_one(self) -> None:
         try:
             status, answer = self._pipe.recv()
-        except (EOFError, ConnectionResetError):
+        except (EOFError, OSError):  # gone between messages, or in the middle of one
             raise self._gone() from None
         if status == "error":
             raise answer

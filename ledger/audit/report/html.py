@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from ledger.audit.report.escaping import visible
 from ledger.audit.report.model import CrisisReport, EvidenceReport
 from ledger.audit.report.svg import colours, crisis_timeline, party_timeline
 
@@ -13,9 +14,28 @@ from ledger.audit.report.svg import colours, crisis_timeline, party_timeline
 def _environment() -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    return Environment(loader=PackageLoader("ledger.audit.report", "templates"),
-                       autoescape=select_autoescape(["html", "j2"]),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment = Environment(loader=PackageLoader("ledger.audit.report", "templates"),
+                              autoescape=select_autoescape(["html", "j2"]),
+                              finalize=_shown, undefined=StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
+    environment.tests["web_url"] = is_web_url
+    return environment
+
+
+def _shown(value: Any) -> Any:
+    """Every ``{{ value }}`` of a template: stored text with its controls and bidirectional
+    overrides written out (then HTML-escaped by autoescape); markup built in code stays."""
+    from markupsafe import Markup
+
+    return value if isinstance(value, Markup) or value is None else visible(value)
+
+
+def is_web_url(value: Any) -> bool:
+    """Only an http or https address becomes a link: ``javascript:`` or ``data:`` would run
+    or show what the source's publisher never wrote."""
+    from urllib.parse import urlsplit
+
+    return isinstance(value, str) and urlsplit(value.strip()).scheme.lower() in ("http", "https")
 
 
 def _render(template: str, **context: Any) -> str:

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ledger.audit.history import History, TimelineEntry, get_history
+from ledger.audit.history import History, TimelineEntry, check_window, get_history
 from ledger.domain.answers import InForceAnswer, KnownAt, RecordedLine, SpanInForce
-from ledger.errors import LedgerError
 from ledger.read.reader import Reader
 from ledger.store.chain import ChainReport
 
@@ -76,8 +75,7 @@ def build_report(reader: Reader, party: str, at: date, known_at: datetime, *,
 
 def build_crisis(reader: Reader, start: date, end: date, known: KnownAt, *,
                  chain: ChainReport, generated_at: datetime) -> CrisisReport:
-    if end < start:
-        raise LedgerError(f"--to {end} is before --from {start}")
+    check_window(start, end)
     spans = reader.find_spans(known_at=known.moment, starting=(start, end))
     first = {s.sanction_id: s for s in reversed(spans)}  # each sanction's earliest span
     lines = {line.id: line for line in reader.lines(sorted(first))}

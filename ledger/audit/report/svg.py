@@ -13,14 +13,22 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as escape_xml
+from xml.sax.saxutils import quoteattr
 
+from ledger.audit.report.escaping import visible
 from ledger.audit.report.model import CrisisMark
 from ledger.domain.answers import SpanInForce
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f"]
 WIDTH, LABEL, RIGHT, TOP, ROW, MARK_ROW = 1000, 190, 30, 40, 22, 18
+
+
+def escape(text: str) -> str:
+    """Text from the ledger inside the drawing: controls and overrides written out, then
+    escaped for XML."""
+    return escape_xml(visible(text))
 
 
 def colours(authorities: Iterable[str]) -> dict[str, str]:

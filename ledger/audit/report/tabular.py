@@ -7,11 +7,12 @@ import io
 from typing import Any
 
 from ledger.audit.history import History
+from ledger.audit.report.escaping import csv_cell
 from ledger.audit.report.model import EvidenceReport
 from ledger.domain.answers import PartyEntry, RecordedLine, SanctionInForce
 
-CSV_COLUMNS = ["at", "known_at", "sanction", "kind", "authority", "target", "measures",
-               "effective_from", "effective_until", "line", "line_type", "recorded_at",
+CSV_COLUMNS = ["party", "at", "known_at", "answer", "sanction", "kind", "authority", "target",
+               "measures", "effective_from", "effective_until", "line", "line_type", "recorded_at",
                "position", "sources", "head"]
 
 
@@ -67,23 +68,33 @@ def evidence_json(report: EvidenceReport) -> dict[str, Any]:
 
 
 def evidence_csv(report: EvidenceReport) -> str:
+    """One row per evidence line; a clean screen is one row that says so, with the party,
+    the day, the moment and the chain's head, so it still serves as evidence."""
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    a = report.answer
-    for s in a.sanctions:
-        for line_id in s.evidence:
-            line = a.evidence[line_id]
-            writer.writerow({
-                "at": a.at, "known_at": a.known.moment.isoformat(), "sanction": s.id,
-                "kind": s.kind, "authority": s.authority, "target": s.target,
-                "measures": " ".join(s.measures), "effective_from": s.effective_from,
-                "effective_until": s.effective_until or "", "line": line.id,
-                "line_type": line.type, "recorded_at": line.recorded_at.isoformat(),
-                "position": line.position, "sources": " | ".join(
-                    _source_text(report.sources.get(i), i) for i in line.sources),
-                "head": report.chain.head})
+    for row in _evidence_rows(report) or [_answer_row(report, "none in force")]:
+        writer.writerow({column: csv_cell(value) for column, value in row.items()})
     return out.getvalue()
+
+
+def _answer_row(report: EvidenceReport, answer: str) -> dict[str, Any]:
+    a = report.answer
+    return {"party": a.party.id, "at": a.at, "known_at": a.known.moment.isoformat(),
+            "answer": answer, "head": report.chain.head}
+
+
+def _evidence_rows(report: EvidenceReport) -> list[dict[str, Any]]:
+    a = report.answer
+    return [{
+        **_answer_row(report, "in force"), "sanction": s.id,
+        "kind": s.kind, "authority": s.authority, "target": s.target,
+        "measures": " ".join(s.measures), "effective_from": s.effective_from,
+        "effective_until": s.effective_until or "", "line": line.id,
+        "line_type": line.type, "recorded_at": line.recorded_at.isoformat(),
+        "position": line.position, "sources": " | ".join(
+            _source_text(report.sources.get(i), i) for i in line.sources),
+    } for s in a.sanctions for line in (a.evidence[i] for i in s.evidence)]
 
 
 def _source_text(source: RecordedLine | None, source_id: str) -> str:
