@@ -8,6 +8,7 @@ import click
 
 from cli.params import open_ledger, print_json
 from cli.render import decision_json
+from cli.terminal import say
 
 if TYPE_CHECKING:
     from ledger.domain.answers import KnownAt, ScreeningDecision
@@ -36,16 +37,16 @@ def decide(customer_key: str, party: str, verdict: str, reason: str | None, by: 
     if as_json:
         print_json(decision_json(decision))
         return
-    click.echo(f"Recorded {decision.line_id}: {decision.customer} is "
-               f"{'not ' if decision.verdict == 'false-positive' else ''}{decision.party} "
-               f"({decision.verdict}), at {decision.recorded_at.isoformat()}.")
+    say(f"Recorded {decision.line_id}: {decision.customer} is "
+        f"{'not ' if decision.verdict == 'false-positive' else ''}{decision.party} "
+        f"({decision.verdict}), at {decision.recorded_at.isoformat()}.")
 
 
 def echo_decisions(customer: str, known: KnownAt, decisions: list[ScreeningDecision]) -> None:
     """The decisions taken about a customer, oldest first."""
-    click.echo(f"Decisions about customer {customer}, {known.text}: {len(decisions)}")
+    say(f"Decisions about customer {customer}, {known.text}: {len(decisions)}")
     for d in decisions:
         said = [d.verdict, f"party {d.party}", f"recorded {d.recorded_at.isoformat()}"]
         said += [f"by {d.by}"] if d.by else []
         said += [f"reason: {d.reason}"] if d.reason else []
-        click.echo(f"  {d.line_id}: " + "; ".join(said))
+        say(f"  {d.line_id}: " + "; ".join(said))

@@ -9,6 +9,7 @@ import click
 
 from cli.params import answering, at_option, json_option, known_at_option, now, print_json, today
 from cli.render import print_rich, screening_json
+from cli.terminal import cell
 
 if TYPE_CHECKING:
     from ledger.read.screening import ScreeningAnswer, ScreeningCandidate
@@ -69,11 +70,10 @@ def screen(name: str | None, batch: Path | None, column: str | None, key: str | 
 
 
 def screening_table(answer: ScreeningAnswer) -> Any:
-    """One row per candidate. Stored text goes in as rich ``Text``, never as markup."""
+    """One row per candidate. Stored text goes in escaped, as cells, never as markup."""
     from rich.table import Table
-    from rich.text import Text
 
-    table = Table(title=Text(f"Screening {answer.query!r} on {answer.at}, {answer.known.text}, "
+    table = Table(title=cell(f"Screening {answer.query!r} on {answer.at}, {answer.known.text}, "
                              f"threshold {answer.threshold}"), title_justify="left",
                   caption_justify="left")
     for column in ("Score", "Match"):
@@ -82,8 +82,8 @@ def screening_table(answer: ScreeningAnswer) -> Any:
         table.add_column(column, overflow="fold")
     for c in answer.candidates:
         table.add_row(f"{c.hit.score.value:.3f}", "match" if c.match else "",
-                      Text(f"{c.party.name} ({c.party.id})"),
-                      Text(c.hit.name), Text(_how(c)), Text(_in_force(c)))
+                      cell(f"{c.party.name} ({c.party.id})"),
+                      cell(c.hit.name), cell(_how(c)), cell(_in_force(c)))
     matches = sum(c.match for c in answer.candidates)
     table.caption = (f"{len(answer.candidates)} candidates, {matches} at or above the threshold"
                      if answer.candidates else "no candidates")

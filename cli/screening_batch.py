@@ -9,7 +9,6 @@ blank, never dropped. Plain text (one name a line) or CSV (``--column``);
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,7 @@ import click
 
 from cli.params import answering
 from cli.render import screening_json
+from cli.terminal import json_text
 from ledger.errors import LedgerError
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def screen_file(path: Path, column: str | None, key: str | None,
 def _print(row: BatchRow, answer: ScreeningAnswer, counts: Counter[str]) -> None:
     line = {"row": row.row} | ({} if row.key is None else {"key": row.key}) | screening_json(
         answer)
-    sys.stdout.write(json.dumps(line, ensure_ascii=True) + "\n")
+    sys.stdout.write(json_text(line) + "\n")
     counts["rows"] += 1
     counts["blank"] += not row.query
     matched = any(c.match for c in answer.candidates)
