@@ -44,7 +44,7 @@ test-fast: install chromium
 	$(BIN)/pytest -q -m "not postgres and not slow"
 
 # The benchmark (bench/README.md): 10k, 100k and 1M lines, writes bench/results.md.
-# The target is 10 minutes; the last full run took 11, nearly 7 of them the two 1M imports.
+# The target is 10 minutes; bench/results.md says how long the last run took.
 bench: install postgres bench-anchors
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.screening_quality

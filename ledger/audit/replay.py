@@ -41,25 +41,24 @@ from ledger.read.reader import Reader
 
 
 @dataclass(frozen=True)
-class ReplayStep:
-    number: int
+class _Planned:
+    """A line placed in the story: its day, the sanction and authority it concerns, its label."""
+
     day: date | None
     line: RecordedLine
     sanction: str | None
     authority: str | None
     summary: str
-    known_at: datetime
-    counted_on: date
-    in_force: dict[str, int]  # authority id -> sanctions in force, every authority listed
 
 
 @dataclass(frozen=True)
-class _Planned:
-    day: date | None
-    line: RecordedLine
-    sanction: str | None
-    authority: str | None
-    summary: str
+class ReplayStep(_Planned):
+    """A planned line as told: its number, and the count in force after it."""
+
+    number: int
+    known_at: datetime
+    counted_on: date
+    in_force: dict[str, int]  # authority id -> sanctions in force, every authority listed
 
 
 @dataclass(frozen=True)
@@ -152,8 +151,8 @@ class Replay:
 
     def _step(self, number: int, planned: _Planned, known_at: datetime, on: date,
               in_force: dict[str, int]) -> ReplayStep:
-        return ReplayStep(number, planned.day, planned.line, planned.sanction,
-                          planned.authority, planned.summary, known_at, on, in_force)
+        return ReplayStep(**vars(planned), number=number, known_at=known_at, counted_on=on,
+                          in_force=in_force)
 
     def _by_valid(self) -> Iterator[ReplayStep]:
         """Changes of a day that a step of that day causes wait for the step; the rest

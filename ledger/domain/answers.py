@@ -8,7 +8,7 @@ command line can be answered without loading the event store or SQLAlchemy
 
 from __future__ import annotations
 
-import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -88,8 +88,12 @@ class SpanInForce:
 
 
 @dataclass(frozen=True)
-class RecordedLine:
-    """A line as the ledger holds it: what was filed, when it was recorded, and where."""
+class RecordedLine(ABC):
+    """A line as the ledger holds it: what was filed, when it was recorded, and where.
+
+    ``filed`` is the line's text exactly as filed; the reader that holds it
+    decodes it into ``content`` (the domain knows no JSON text).
+    """
 
     position: int
     id: str
@@ -100,9 +104,9 @@ class RecordedLine:
     filed: str
 
     @property
+    @abstractmethod
     def content(self) -> dict[str, Any]:
-        content: dict[str, Any] = json.loads(self.filed)
-        return content
+        """The line as filed, as an object of its fields (decoded afresh on each call)."""
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,19 @@ if TYPE_CHECKING:
 Connect = Callable[[], AbstractContextManager[Any]]  # yields a DB-API connection
 
 
+
+class StoredLine(RecordedLine):
+    """A recorded line read from the read model, whose ``filed`` column is JSON text.
+
+    Decoded only when asked: an export writes the text as filed, and most
+    evidence lines of an answer are cited by id alone.
+    """
+
+    @property
+    def content(self) -> dict[str, Any]:
+        content: dict[str, Any] = json.loads(self.filed)
+        return content
+
 class Reader:
     """Every read of the read model, over DB-API connections (sqlite3 or psycopg).
 
@@ -305,9 +318,9 @@ class Reader:
 
     def _line(self, row: Any) -> RecordedLine:
         position, line_id, kind, recorded_at, record_id, sources, filed = row
-        return RecordedLine(position=position, id=line_id, type=kind,
-                            recorded_at=self._dialect.read_moment(recorded_at),
-                            record_id=record_id, sources=json.loads(sources), filed=filed)
+        return StoredLine(position=position, id=line_id, type=kind,
+                          recorded_at=self._dialect.read_moment(recorded_at),
+                          record_id=record_id, sources=json.loads(sources), filed=filed)
 
     def find_spans(self, *, known_at: datetime, target: str | None = None,
               starting: tuple[date, date] | None = None) -> list[SpanInForce]:

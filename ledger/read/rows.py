@@ -265,7 +265,7 @@ def _bound_values(table: Table, rows: list[dict[str, Any]], keys: Sequence[str],
     """The rows as tuples in ``keys`` order, each value through its column's bind processor.
 
     SQLAlchemy's executemany processes each parameter of each row in Python, a
-    fifth of projection time in bench/; here each column's bind processor (the
+    large share of projection time (docs/performance.md); here each column's bind processor (the
     same one SQLAlchemy would use, so the stored values are identical) runs
     once per distinct value of the batch (an import's rows share one recorded
     time, and dates repeat).
