@@ -5,7 +5,7 @@ PYTHON ?= python3
 DEMO_DB := demo-ledger.db
 LEDGER := $(BIN)/sanctions-ledger --db $(DEMO_DB)
 
-.PHONY: install demo test test-fast lint check bench bench-smoke postgres chromium clean stress schema
+.PHONY: install demo test test-fast lint check bench bench-smoke bench-screening bench-anchors postgres chromium clean stress schema
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,28 @@ test-fast: install chromium
 
 # The benchmark (bench/README.md): 10k, 100k and 1M lines, writes bench/results.md.
 # The target is 10 minutes; bench/results.md says how long the last run took.
-bench: install postgres
+bench: install postgres bench-anchors
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.screening_quality
+	$(BIN)/python -m bench.screening_speed
+
+# Screening quality and speed against rapidfuzz and nomenklatura's logic-v2; writes
+# bench/screening-results.md (bench/screening_quality.py says how it counts).
+bench-screening: install bench-anchors
+	$(BIN)/python -m bench.screening_quality
+
+# nomenklatura (the anchor of the screening benchmark) in its own virtualenv, never in the
+# project's: it needs normality 3 and PyICU, which builds against Debian's libicu-dev.
+ANCHORS := bench/.venv-anchors
+$(ANCHORS)/bin/.installed:
+	@pkg-config --exists icu-uc || apt-get install -y libicu-dev pkg-config || \
+		{ apt-get update && apt-get install -y libicu-dev pkg-config; }
+	$(PYTHON) -m venv $(ANCHORS)
+	$(ANCHORS)/bin/python -m pip install --quiet --upgrade pip
+	$(ANCHORS)/bin/python -m pip install --quiet 'nomenklatura==4.17.4' 'rigour==2.6.1'
+	touch $@
+
+bench-anchors: $(ANCHORS)/bin/.installed
 
 # 10k lines only (< 1 min), so the benchmark cannot rot; part of `make test`.
 bench-smoke: install postgres
@@ -66,7 +86,7 @@ lint: install
 check: lint test
 
 clean:
-	rm -rf $(VENV) *.egg-info $(DEMO_DB)*
+	rm -rf $(VENV) $(ANCHORS) *.egg-info $(DEMO_DB)*
 
 # The concurrency and kill -9 tests, N times in a row on both backends: `make stress N=20`.
 N ?= 20

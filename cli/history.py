@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("party")
+@click.option("--decisions", is_flag=True,
+              help="PARTY is a customer key: list the screening decisions taken about it.")
 @known_at_option
 @json_option
-def history(party: str, known_at, as_json: bool) -> None:
+def history(party: str, decisions: bool, known_at, as_json: bool) -> None:
     """PARTY's whole timeline in valid-time order, each line with its sources.
 
     Designations, countermeasures, amendments, liftings and statements are dated
@@ -39,9 +41,15 @@ def history(party: str, known_at, as_json: bool) -> None:
     time they were recorded (marked "recorded").
 
     Example: sanctions-ledger history "Chen Mingguo"
+
+    With --decisions, PARTY is a customer key and the screening decisions about that
+    customer are listed: sanctions-ledger history c-1042 --decisions
     """
     from ledger.audit.report.tabular import history_shape
 
+    if decisions:
+        _decisions(party, known_at or now(), as_json)
+        return
     with open_ledger() as ledger:
         found = ledger.get_history(party, known_at=known_at or now())
     if as_json:
@@ -51,6 +59,20 @@ def history(party: str, known_at, as_json: bool) -> None:
         f"{len(found.entries)} lines")
     for entry in found.entries:
         _echo_entry(entry, found.sources)
+
+
+def _decisions(customer: str, known_at, as_json: bool) -> None:
+    from cli.decisions import echo_decisions
+    from cli.render import decision_json
+
+    with open_ledger() as ledger:
+        known = ledger.get_known(known_at)
+        found = ledger.get_decisions(customer, known_at=known.moment)
+    if as_json:
+        print_json({"customer": customer, **known.fields,
+                    "decisions": [decision_json(d) for d in found]})
+        return
+    echo_decisions(customer, known, found)
 
 
 def _echo_entry(entry: TimelineEntry, sources: dict[str, RecordedLine]) -> None:

@@ -39,6 +39,8 @@ COMMANDS = {
     "replay": "cli.history:replay",
     "diff": "cli.history:diff",
     "report": "cli.report:report",
+    "screen": "cli.screening:screen",
+    "decide": "cli.decisions:decide",
 }
 
 #: Database errors that mean "could not reach or use the ledger" (down, locked, not a

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
         RecordedLine,
         SanctionInForce,
         Screened,
+        ScreeningDecision,
     )
+    from ledger.read.screening import ScreeningAnswer, ScreeningCandidate
 
 
 def line_json(line: RecordedLine) -> dict[str, Any]:
@@ -70,6 +72,32 @@ def screened_json(screened: Screened) -> dict[str, Any]:
     return {"query": screened.query, "status": screened.status, "matches": screened.matches,
             "sanctions": [{**sanction_fields(s), "evidence": s.evidence}
                           for s in screened.sanctions], **screened.known.fields}
+
+
+def screening_json(answer: ScreeningAnswer) -> dict[str, Any]:
+    return {"query": answer.query, "at": answer.at.isoformat(), **answer.known.fields,
+            "threshold": answer.threshold,
+            "candidates": [candidate_json(c) for c in answer.candidates]}
+
+
+def candidate_json(candidate: ScreeningCandidate) -> dict[str, Any]:
+    """A candidate; its sanctions' evidence as lines, or as line ids in a batch."""
+    evidence = candidate.evidence
+    return {"party": party_json(candidate.party), "score": round(candidate.hit.score.value, 3),
+            "match": candidate.match, "matched_name": candidate.hit.name,
+            "explanation": candidate.hit.score.explanation.as_dict(),
+            "sanctions": [sanction_json(s, evidence) if evidence
+                          else {**sanction_fields(s), "evidence": s.evidence}
+                          for s in candidate.sanctions],
+            **({} if candidate.decision is None else {
+                "decision": decision_json(candidate.decision),
+                "changed_since_decision": candidate.changed})}
+
+
+def decision_json(decision: ScreeningDecision) -> dict[str, Any]:
+    return {"id": decision.line_id, "customer": decision.customer, "party": decision.party,
+            "verdict": decision.verdict, "reason": decision.reason, "by": decision.by,
+            "recorded_at": decision.recorded_at.isoformat()}
 
 
 def answer_table(answer: InForceAnswer) -> Any:

@@ -14,8 +14,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
-from uuid import UUID
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
@@ -39,7 +39,14 @@ from ledger.audit.readcheck import compare_read_model
 from ledger.audit.replay import Replay
 from ledger.audit.report.model import CrisisReport, EvidenceReport, build_crisis, build_report
 from ledger.audit.tamper import Verification, verify_all
-from ledger.domain.answers import InForceAnswer, KnownAt, PartyEntry, RecordedLine, Screened
+from ledger.domain.answers import (
+    InForceAnswer,
+    KnownAt,
+    PartyEntry,
+    RecordedLine,
+    Screened,
+    ScreeningDecision,
+)
 from ledger.errors import LedgerNotFoundError, NotALedgerError
 from ledger.read.database import (
     can_write_read_model,
@@ -71,6 +78,9 @@ from ledger.write.collector import collecting_less
 from ledger.write.ingest import IngestSummary, ingest_snapshot, publication_date
 from ledger.write.recording import Recording, RecordingSummary
 from ledger.write.transport import writing_in_child
+
+if TYPE_CHECKING:  # the matcher loads only when a name is screened
+    from ledger.read.screening import ScreeningAnswer, ScreeningQuestion
 
 Clock = Callable[[], datetime]
 #: What the CLI calls without opening a ledger (keys and proofs need no database).
@@ -197,6 +207,27 @@ class SanctionsLedger(Application[UUID]):
         with self.engine.connect() as conn:
             return ListStateTables(conn).snapshots()
 
+    def decide(self, customer: str, party: str, verdict: str, *, reason: str | None = None,
+               by: str | None = None) -> ScreeningDecision:
+        """Record an analyst's verdict on a customer and a party (an id, name or alias known
+        now) as a ``decision`` line of its own: immutable, exported and imported like any."""
+        with self._reading() as reader:
+            party_id = reader.resolve_party(party, known_at=reader.known(self.clock()).moment).id
+        line = {"type": "decision", "id": f"decision:{uuid4().hex}", "customer": customer,
+                "party": party_id, "verdict": verdict,
+                **({} if reason is None else {"reason": reason}),
+                **({} if by is None else {"by": by})}
+        self.record_file([(1, line)])
+        return self.get_decisions(customer)[-1]
+
+    def get_decisions(self, customer: str, *,
+                      known_at: datetime | None = None) -> list[ScreeningDecision]:
+        """The decisions taken about a customer as known at ``known_at`` (None: now), in
+        recorded order."""
+        with self._reading() as reader:
+            moment = reader.known(known_at or self.clock()).moment
+            return reader.decisions(known_at=moment, customer=customer)
+
     def rebuild_read_model(self, progress: Progress | None = None,
                            on_wait: Callable[[], None] | None = None, *,
                            two_processes: bool = False) -> int:
@@ -261,6 +292,18 @@ class SanctionsLedger(Application[UUID]):
         """Batch screening (``Reader.screen``) of every query, in input order."""
         with self._reading() as reader:
             yield from reader.screen(queries, at=at, known_at=known_at)
+
+    def screen_name(self, query: str, asked: ScreeningQuestion) -> ScreeningAnswer:
+        """Who ``query`` may name, scored and explained (``Reader.screen_name``)."""
+        with self._reading() as reader:
+            return reader.screen_name(query, asked)
+
+    def screen_names(self, rows: Iterable[tuple[str, str | None]],
+                     asked: ScreeningQuestion) -> Iterator[ScreeningAnswer]:
+        """Batch screening by name (``Reader.screen_names``) of (query, customer key) rows,
+        in input order."""
+        with self._reading() as reader:
+            yield from reader.screen_names(rows, asked)
 
     def find_parties(self, search: str | None = None, *,
                      known_at: datetime | None = None) -> list[PartyEntry]:

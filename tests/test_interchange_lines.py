@@ -90,6 +90,8 @@ MORE_LINES = [
      "name": "EBANO", "set_attributes": {"flags": ["Panama"]}},
     {"type": "same_party", "id": "k1", "parties": ["v:1", "p:b"], "reason": "same IMO"},
     {"type": "retraction", "id": "k1:r", "same_party": "k1"},
+    {"type": "decision", "id": "dec1", "customer": "c-1042 (branch 7)", "party": "p:a",
+     "verdict": "false-positive", "reason": "born 1985", "by": "A. Analyst"},
 ]
 
 

@@ -44,6 +44,8 @@ AFTERWARDS = [  # the line types the dataset lacks
     {"type": "same_party", "id": "v2:link", "parties": ["person:chen-mingguo",
                                                        "person:wang-mingshan"]},
     {"type": "retraction", "id": "v2:link:retracted", "same_party": "v2:link"},
+    {"type": "decision", "id": "decision:c1", "customer": "c-1", "party": "person:adrian-zenz",
+     "verdict": "false-positive", "reason": "born 1990"},
 ]
 
 

@@ -134,6 +134,7 @@ _DESCRIBE = {
     "party": lambda c: f"party {c['id']} registered: {c['name']} ({c['kind']})",
     "alias": lambda c: f"{c['party']} also known as {c['name']}",
     "source": lambda c: f"source: {c['publisher']}, {c['title']!r}",
+    "decision": lambda c: f"screening decision on customer {c['customer']}: {c['verdict']}",
 }
 
 

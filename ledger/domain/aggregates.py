@@ -486,6 +486,32 @@ class Statement(Aggregate):
             aggregate.line_id = self.line_id
 
 
+class Decision(Aggregate):
+    """An analyst's screening verdict on a customer and a party: never changed, only
+    followed by a later decision."""
+
+    TOPIC = "sanctions-ledger:Decision"
+
+    if TYPE_CHECKING:  # set by the events' apply methods
+        line_id: str
+
+    class Created(FiledLineEvent, Aggregate.Created):
+        """Base of the events that create a decision (never stored itself)."""
+
+        TOPIC = "sanctions-ledger:Decision.Created"
+
+    class Decided(Created):
+        TOPIC = "sanctions-ledger:Decision.Decided"
+        customer: str
+        party: str
+        verdict: str
+        reason: str | None
+        by: str | None
+
+        def apply(self, aggregate: Decision) -> None:
+            aggregate.line_id = self.line_id
+
+
 #: The event class each creating line type records.
 CREATED_BY_TYPE: dict[str, tuple[type[Aggregate], type[Aggregate.Created]]] = {
     "source": (Source, Source.Recorded),
@@ -494,4 +520,5 @@ CREATED_BY_TYPE: dict[str, tuple[type[Aggregate], type[Aggregate.Created]]] = {
     "countermeasure": (Sanction, Sanction.CountermeasureImposed),
     "statement": (Statement, Statement.Issued),
     "same_party": (PartyLink, PartyLink.Linked),
+    "decision": (Decision, Decision.Decided),
 }

@@ -152,3 +152,24 @@ class Screened:
     def status(self) -> str:
         """``match`` (one party), ``ambiguous`` (several) or ``unknown`` (none)."""
         return {0: "unknown", 1: "match"}.get(len(self.matches), "ambiguous")
+
+
+@dataclass(frozen=True)
+class ScreeningDecision:
+    """An analyst's verdict on a customer and a party, and when the ledger recorded it."""
+
+    line_id: str
+    customer: str
+    party: str
+    verdict: str  # "false-positive" or "true-match"
+    reason: str | None
+    by: str | None
+    recorded_at: datetime
+    position: int
+
+    @classmethod
+    def of(cls, line: RecordedLine) -> ScreeningDecision:
+        """The decision a recorded ``decision`` line holds."""
+        c = line.content
+        return cls(line.id, c["customer"], c["party"], c["verdict"], c.get("reason"),
+                   c.get("by"), line.recorded_at, line.position)

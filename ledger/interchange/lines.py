@@ -335,9 +335,23 @@ class StatementLine(Line, tag="statement"):
     about: list[str] = []
 
 
+Verdict = Literal["false-positive", "true-match"]
+
+
+class DecisionLine(Line, tag="decision"):
+    """An analyst's verdict on whether a customer is a party a screening put forward."""
+
+    customer: Annotated[str, Meta(min_length=1, max_length=200,
+                                  description="the customer's own key, as screened")]
+    party: str
+    verdict: Verdict
+    reason: str | UnsetType = UNSET
+    by: str | UnsetType = UNSET
+
+
 AnyLine = (SourceLine | PartyLine | AliasLine | AliasEndLine | PartyAmendmentLine
            | SamePartyLine | DesignationLine | CountermeasureLine | AmendmentLine
-           | LiftingLine | CorrectionLine | RetractionLine | StatementLine)
+           | LiftingLine | CorrectionLine | RetractionLine | StatementLine | DecisionLine)
 
 #: type -> the Struct of lines of that type.
 LINE_TYPES: dict[str, type[Line]] = {cls.__struct_config__.tag: cls for cls in get_args(AnyLine)}

@@ -28,6 +28,7 @@ from ledger.domain.answers import (
     RecordedLine,
     SanctionInForce,
     Screened,
+    ScreeningDecision,
     SpanInForce,
 )
 from ledger.domain.dates import DateWindow
@@ -38,6 +39,8 @@ from ledger.read.sql import KnownLine, ProjectionStatus
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
+
+    from ledger.read.screening import ScreeningAnswer, ScreeningQuestion
 
 Connect = Callable[[], AbstractContextManager[Any]]  # yields a DB-API connection
 
@@ -222,6 +225,62 @@ class Reader:
                 ids = matches.get(query, [])
                 yield Screened(query, ids, [s for ident in ids for s in found.get(ident, [])],
                                known)
+
+    def screen_name(self, query: str, asked: ScreeningQuestion) -> ScreeningAnswer:
+        """Who ``query`` may name (``ledger.read.screening.screen_name``). The matcher is
+        imported here, when a name is screened, so other questions do not load it."""
+        from ledger.read.screening import screen_name
+
+        return screen_name(self, query, asked)
+
+    def screen_names(self, rows: Iterable[tuple[str, str | None]],
+                     asked: ScreeningQuestion) -> Iterator[ScreeningAnswer]:
+        """``screen_name`` for every (query, customer key), in input order (a batch)."""
+        from ledger.read.screening import screen_names
+
+        yield from screen_names(self, rows, asked)
+
+    def decisions(self, *, known_at: datetime, parties: Iterable[str] | None = None,
+                  customer: str | None = None) -> list[ScreeningDecision]:
+        """Screening decisions recorded by ``known_at`` (about these parties, about this
+        customer), in recorded order."""
+        moment = self._dialect.moment(known_at)
+        rows = (self._rows(self._dialect.sql(sql.DECISIONS), (moment,)) if parties is None
+                else self._rows_among(sql.DECISIONS_ABOUT, parties, moment))
+        found = [ScreeningDecision.of(self._line(row)) for row in rows]
+        return sorted((d for d in found if customer is None or d.customer == customer),
+                      key=lambda d: d.position)
+
+    def changes_since(self, party: str, since: datetime, *, known_at: datetime) -> list[str]:
+        """What changed about ``party`` after ``since`` as known at ``known_at``: its names
+        and the sanctions against it, each said in a few words."""
+        d = self._dialect
+        between = (d.moment(since), d.moment(known_at)) * 2
+        names = [n for (n,) in self._rows(d.sql(sql.NAMES_CHANGED), (party, *between))]
+        spans = [s for (s,) in self._rows(d.sql(sql.SANCTIONS_CHANGED), (party, *between))]
+        return ([f"name {n!r} recorded or ended after the decision" for n in sorted(names)]
+                + [f"sanction {s} changed after the decision" for s in sorted(spans)])
+
+    def name_postings(self, keys: Iterable[str], *, at: date,
+                      known_at: datetime) -> list[tuple[str, str, str, str, int]]:
+        """(key, party id, name, party kind, words) of every name filed under one of ``keys`` that
+        names its party on ``at`` as known at ``known_at`` (screening's blocking step)."""
+        d = self._dialect
+        moment, day = d.moment(known_at), d.day(at)
+        return [tuple(row) for row in self._rows_among(
+            sql.NAME_POSTINGS, keys, moment, moment, day, day, moment)]
+
+    def all_name_postings(self, *, at: date,
+                          known_at: datetime) -> Iterator[tuple[str, str, str, str, int]]:
+        """``name_postings`` of every key: the whole screening index valid on ``at``."""
+        d = self._dialect
+        moment, day = d.moment(known_at), d.day(at)
+        yield from self._rows(d.sql(sql.ALL_NAME_POSTINGS), (moment, moment, day, day, moment))
+
+    def name_count(self) -> int:
+        """How many name rows the read model holds (the rarity of a key is against it)."""
+        ((count,),) = self._rows(self._dialect.sql(sql.NAME_COUNT), ())
+        return int(count)
 
     def lines(self, line_ids: Iterable[str]) -> list[RecordedLine]:
         """The recorded lines with these ids, in recorded order (a crisis report over

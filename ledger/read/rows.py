@@ -4,8 +4,9 @@ A batch's rows come in two kinds, planned apart so that two processes can
 share the work (``ledger.write.bulk``, ``Projector.rebuild``):
 
 - a line's own rows (``recorded_lines``, ``line_refs``, ``parties``,
-  ``party_names``) depend on nothing but the line: its ``LineFacts``, plain
-  values that cost little to send, are planned into rows where they are written;
+  ``party_names``, ``screening_keys``) depend on nothing but the line: its
+  ``LineFacts``, plain values that cost little to send, are planned into rows
+  where they are written;
 - a sanction's spans depend on the sanction as all its events so far leave
   it: they are planned (``plan_spans``) where the sanctions are at hand.
 
@@ -48,7 +49,9 @@ from ledger.read.schema import (
     party_names,
     recorded_lines,
     sanction_spans,
+    screening_keys,
 )
+from ledger.read.screening import key_rows
 from ledger.read.sql import chunks
 
 Insert = tuple[str, list[str], list[tuple[Any, ...]]]  # table, columns, bound rows
@@ -147,7 +150,7 @@ def write_rows(conn: Connection, positions: list[int], batch: PlannedBatch) -> N
 def _plan_lines(lines: Sequence[LineFacts], dialect: Dialect) -> list[Insert]:
     """Each line's row, references, party and names (``position`` holds its index)."""
     rows: dict[Table, list[dict[str, Any]]] = {
-        t: [] for t in (recorded_lines, line_refs, parties, party_names)}
+        t: [] for t in (recorded_lines, line_refs, parties, party_names, screening_keys)}
     for index, (line_id, line_type, recorded_at, filed, sources, party, names) in enumerate(
             lines):
         fields = orjson.loads(filed)
@@ -163,9 +166,11 @@ def _plan_lines(lines: Sequence[LineFacts], dialect: Dialect) -> list[Insert]:
             kind, name, country = party
             rows[parties].append({"party_id": line_id, "kind": kind, "name": name,
                                   "country": country, "recorded_from": recorded_at})
+        party_id = fields.get("party") or line_id
         valid_from = fields.get("effective_from") if line_type in _NAMING_FROM else None
-        rows[party_names].extend(name_rows(fields.get("party") or line_id, names, recorded_at,
+        rows[party_names].extend(name_rows(party_id, names, recorded_at,
                                            valid_from and date.fromisoformat(valid_from)))
+        rows[screening_keys].extend(key_rows(party_id, names, recorded_at))
     return _bound(rows, dialect)
 
 

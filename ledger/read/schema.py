@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -94,6 +95,19 @@ party_names = Table(
     Column("valid_until", Date),
 )
 
+# Screening's index (0007): each name row's blocking keys (``ledger.matching.keys``),
+# keyed like the name row it comes from, so that a search joins the names valid
+# at a day as known at a moment and scores only those.
+screening_keys = Table(
+    "screening_keys", metadata,
+    Column("key", Text, nullable=False),
+    Column("party_id", String(200), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("words", Integer, nullable=False),  # the name's words, for ranking
+    Column("recorded_from", UTCDateTime, nullable=False),
+    Index("ix_screening_keys_key", "key"),
+)
+
 sanction_spans = Table(
     "sanction_spans", metadata,
     Column("sanction_id", String(200), primary_key=True),
@@ -149,7 +163,7 @@ list_snapshots = Table(
 LIST_TABLES = (list_entries, list_snapshots)
 
 READ_MODEL_TABLES = (projection_position, recorded_lines, line_refs, parties, party_names,
-                     sanction_spans)
+                     screening_keys, sanction_spans)
 
 #: Indexes that only questions read. An import's checks and the projector's
 #: span closes read by primary key, ``line_id`` and ``ix_spans_current`` alone,

@@ -98,6 +98,31 @@ NAME_VALID_ON = ("(valid_from IS NULL OR valid_from <= ?) "
                  "AND (valid_until IS NULL OR valid_until >= ?)")
 BY_LOWERED_ON = f"{BY_LOWERED} AND {NAME_VALID_ON}"
 BY_FOLDED_ON = f"{BY_FOLDED} AND {NAME_VALID_ON}"
+# Screening: the names filed under any of a query's blocking keys that name a party on a
+# day (``valid_from``/``valid_until`` open: always) as known at a moment, with the party's
+# kind and the name's word count.
+NAME_POSTINGS = ("SELECT k.key, k.party_id, k.name, p.kind, k.words FROM screening_keys k "
+                 "JOIN party_names n ON n.party_id = k.party_id AND n.name = k.name "
+                 "AND n.recorded_from = k.recorded_from "
+                 "JOIN parties p ON p.party_id = k.party_id WHERE k.key {among} "
+                 "AND n.recorded_from <= ? AND (n.recorded_until IS NULL OR n.recorded_until > ?) "
+                 "AND (n.valid_from IS NULL OR n.valid_from <= ?) "
+                 "AND (n.valid_until IS NULL OR n.valid_until >= ?) AND p.recorded_from <= ?")
+# Every name's keys at once, for a batch that screens many names in memory.
+ALL_NAME_POSTINGS = NAME_POSTINGS.replace("k.key {among} AND ", "")
+NAME_COUNT = "SELECT COUNT(*) FROM party_names"
+# Screening decisions (``decision`` lines, filed under the party they judge) known at a moment.
+DECISIONS_ABOUT = (f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE record_id {{among}} "
+                   "AND type = 'decision' AND recorded_at <= ?")
+DECISIONS = (f"SELECT {LINE_COLUMNS} FROM recorded_lines "
+             "WHERE type = 'decision' AND recorded_at <= ?")
+# What changed about a party between two moments: names and sanction spans believed from,
+# or no longer believed from, a moment in between.
+CHANGED_BETWEEN = ("((recorded_from > ? AND recorded_from <= ?) "
+                   "OR (recorded_until > ? AND recorded_until <= ?))")
+NAMES_CHANGED = f"SELECT DISTINCT name FROM party_names WHERE party_id = ? AND {CHANGED_BETWEEN}"
+SANCTIONS_CHANGED = ("SELECT DISTINCT sanction_id FROM sanction_spans WHERE target = ? "
+                     f"AND {CHANGED_BETWEEN}")
 KNOWN_LINES = ("SELECT r.line_id, r.type, r.filed, p.kind FROM recorded_lines r "
                 "LEFT JOIN parties p ON p.party_id = r.line_id WHERE r.line_id {among}")
 LINES = f"SELECT {LINE_COLUMNS} FROM recorded_lines WHERE line_id {{among}}"
