@@ -26,7 +26,7 @@ from ledger.audit.log import LogEntry, check_chain, read_log
 from ledger.audit.replay import Replay
 from ledger.audit.report.model import CrisisReport, EvidenceReport, build_crisis, build_report
 from ledger.domain.answers import InForceAnswer, KnownAt, PartyEntry, RecordedLine, Screened
-from ledger.errors import LedgerNotFoundError, NotALedgerError
+from ledger.errors import LedgerNotFoundError, NotALedgerError, ReadOnlyLedgerError
 from ledger.read.database import (
     can_write_read_model,
     create_answer_engine,
@@ -97,7 +97,8 @@ class SanctionsLedger(Application[UUID]):
             except BaseException:
                 self.close()  # e.g. an older revision: do not leave the recorder's pool open
                 raise
-        self.read_only = events_only or not can_write_read_model(self.engine)
+        self.read_only = (events_only or location.read_only
+                          or not can_write_read_model(self.engine))
         self.event_log = EventLog(self.recorder, self.mapper)
         self.store = LedgerStore(location, self.engine, self.event_log)
         self.projector = Projector(self.event_log, self.engine)
@@ -148,6 +149,7 @@ class SanctionsLedger(Application[UUID]):
         (``ledger.write.bulk.import_in_child``): faster for large files on two
         cores or more, not worth its start-up for small ones.
         """
+        self._refuse_if_read_only()
         with ledger_lock(self.location, WRITER, on_wait):
             self.projector.catch_up()
             recorded_at = self._next_recorded_at()
@@ -168,8 +170,14 @@ class SanctionsLedger(Application[UUID]):
         """
         rewrite = (partial(writing_in_child, "rebuild", self.location, rewrite_at)
                    if two_processes else partial(fresh_read_model, self.engine))
+        self._refuse_if_read_only()
         with ledger_lock(self.location, WRITER, on_wait), collecting_less():
             return self.projector.rebuild(rewrite, progress)
+
+    def _refuse_if_read_only(self) -> None:
+        if self.location.read_only:
+            raise ReadOnlyLedgerError(f"the ledger at {self.location.display} is read-only "
+                                      "here: it can be asked, not written")
 
     def stored_events(self) -> int:
         """How many events the ledger holds."""

@@ -55,3 +55,7 @@ class NotALedgerError(LedgerError):
 
 class SchemaError(LedgerError):
     """The ledger's read-model schema is not at the revision this code expects."""
+
+
+class ReadOnlyLedgerError(LedgerError):
+    """A write was asked of a ledger this process may only read."""
