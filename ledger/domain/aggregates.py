@@ -21,7 +21,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from ledger.domain.rules import corrected, ends_before_it_starts
+from ledger.domain.rules import check_name_count, corrected, ends_before_it_starts
 from ledger.errors import RuleViolationError
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://sanctions-ledger/record")
@@ -109,6 +109,7 @@ class Party(Aggregate):
             aggregate.names.append(self.name)
 
     def add_alias(self, name: str, line: dict[str, Any], timestamp: datetime) -> None:
+        check_name_count(len(self.names) + 1)
         self.trigger_event(self.AliasAdded, name=name, timestamp=timestamp, **line)
 
 
