@@ -59,3 +59,7 @@ class SchemaError(LedgerError):
 
 class ReadOnlyLedgerError(LedgerError):
     """A write was asked of a ledger this process may only read."""
+
+
+class WriterBusyError(LedgerError):
+    """Another writer held the ledger for longer than this one was told to wait."""
