@@ -63,3 +63,7 @@ class ReadOnlyLedgerError(LedgerError):
 
 class WriterBusyError(LedgerError):
     """Another writer held the ledger for longer than this one was told to wait."""
+
+
+class PrivilegeError(LedgerError):
+    """A role cannot be given the access asked for: it already holds more."""
