@@ -84,6 +84,7 @@ class LedgerLocation:
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_LOCK_TIMEOUT": "30",
+            "POSTGRES_PRE_PING": "y",  # a pooled connection a server restart ended is replaced
             "APPLICATION_RECORDER_TOPIC": "ledger.store.postgres:ChainedPostgresRecorder",
         }
 

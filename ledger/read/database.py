@@ -14,11 +14,13 @@ from ledger.settings import LedgerLocation
 
 
 def create_read_engine(location: LedgerLocation) -> Engine:
+    """The read model's engine. On PostgreSQL each pooled connection is pinged before use,
+    so the first import or question after a server restart reconnects instead of failing."""
     if location.backend == "sqlite":
         engine = create_engine(location.sqlalchemy_url(), connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(location.sqlalchemy_url())
+    return create_engine(location.sqlalchemy_url(), pool_pre_ping=True)
 
 
 def create_answer_engine(location: LedgerLocation, engine: Engine) -> Engine:
@@ -31,7 +33,8 @@ def create_answer_engine(location: LedgerLocation, engine: Engine) -> Engine:
     there the read-model engine serves as it is.
     """
     if location.backend == "postgresql":
-        return create_engine(location.sqlalchemy_url(), isolation_level="AUTOCOMMIT")
+        return create_engine(location.sqlalchemy_url(), isolation_level="AUTOCOMMIT",
+                             pool_pre_ping=True)
     return engine
 
 
