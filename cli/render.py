@@ -1,11 +1,12 @@
-"""How answers look: JSON shapes from the interchange spec, and rich tables for people."""
+"""How answers look: JSON shapes from the interchange spec, and tables for people."""
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cli.terminal import cell
+from cli.tables import Grid
+from cli.terminal import shown
 
 if TYPE_CHECKING:
     from ledger.domain.answers import (
@@ -59,26 +60,20 @@ def screened_json(screened: Screened) -> dict[str, Any]:
                           for s in screened.sanctions], **screened.known.fields}
 
 
-def answer_table(answer: InForceAnswer) -> Any:
+def answer_table(answer: InForceAnswer) -> Grid:
     """One row per sanction; program and sources are in --json and in `show`."""
-    from rich.table import Table
-
     role = "against" if answer.role == "target" else "imposed by"
     title = (f"In force {role} {answer.party.name} ({answer.party.id}) on {answer.at}, "
              f"{answer.known.text}")
-    table = Table(title=cell(title), title_justify="left", caption_justify="left")
     other = "Authority" if answer.role == "target" else "Target"
-    table.add_column("Sanction", overflow="fold", ratio=3)
-    table.add_column(other, overflow="fold", ratio=3)
-    table.add_column("Measures", ratio=2)
-    for column in ("From", "Until", "Evidence"):
-        table.add_column(column, no_wrap=True)
-    for s in answer.sanctions:
-        table.add_row(*map(cell, (s.id, s.authority if answer.role == "target" else s.target,
-                                  ", ".join(s.measures), s.effective_from,
-                                  s.effective_until or "open-ended", _lines(len(s.evidence)))))
-    table.caption = f"{len(answer.sanctions)} in force" if answer.sanctions else "none in force"
-    return table
+    rows: list[Sequence[str]] = [
+        tuple(map(shown, (s.id, s.authority if answer.role == "target" else s.target,
+                          ", ".join(s.measures), s.effective_from,
+                          s.effective_until or "open-ended", _lines(len(s.evidence)))))
+        for s in answer.sanctions]
+    caption = f"{len(answer.sanctions)} in force" if answer.sanctions else "none in force"
+    return Grid(shown(title), ("Sanction", other, "Measures", "From", "Until", "Evidence"),
+                rows, caption)
 
 
 def _lines(count: int) -> str:
@@ -87,9 +82,3 @@ def _lines(count: int) -> str:
 
 def iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
-
-
-def print_rich(renderable: Any) -> None:
-    from rich.console import Console
-
-    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 120).print(renderable)
