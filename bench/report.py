@@ -104,6 +104,8 @@ def targets(results: Figures) -> list[tuple[str, str, bool | None]]:
          lambda v: v < 50),
         ("batch screening >= 20,000 parties/s", _get(big, "batch.pps"),
          lambda v: v >= 20_000),
+        ("list as a table within 2x of --json", _get(big, "list_table.ratio"),
+         lambda v: v <= 2),
     ]
     return [(name, _fmt(v, 2), None if v is None else bool(ok(v))) for name, v, ok in checks]
 

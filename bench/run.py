@@ -74,7 +74,24 @@ def measure_sqlite(label: str, lines: int, runs: int, queries: int) -> dict[str,
     figures["rebuild"] = rebuild(db, runs)
     figures["cli_query"] = cli_query(db)
     figures["batch"] = batch(db, lines, runs)
+    figures["list_table"] = list_table(db)
     return figures
+
+
+def list_table(db: str) -> dict[str, float]:
+    """The largest authority's list as a table and as JSON (in a pipe), in turns: a
+    table of any size is to take at most twice the JSON's time."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        authority, rows = conn.execute(
+            "SELECT authority, count(*) FROM sanction_spans GROUP BY authority "
+            "ORDER BY 2 DESC LIMIT 1").fetchone()
+    args = [CLI, "--db", db, "list", "--authority", authority, "--at", "2020-06-01"]
+    pairs = [(run_child(args).seconds, run_child([*args, "--json"]).seconds)
+             for _ in range(3)]
+    table, as_json = median([t for t, _ in pairs]), median([j for _, j in pairs])
+    return {"rows": rows, "table_s": table, "json_s": as_json, "ratio": table / as_json}
 
 
 def after_import(url: str, stage2: Path, queries: int) -> dict[str, Any]:

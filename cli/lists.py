@@ -9,7 +9,7 @@ import click
 
 from cli.params import DateParam, interactive, json_option, open_ledger, print_json
 from cli.progress import progress
-from cli.terminal import cell, say
+from cli.terminal import say, shown
 
 FORMATS = ("ofac-sdn", "ofac-cons", "un", "ftm")
 
@@ -66,16 +66,12 @@ def lists(as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    from rich.table import Table
+    from cli.tables import Grid, print_table
 
-    from cli.render import print_rich
-    table = Table(title="Official list snapshots ingested", title_justify="left")
-    for column in ("List", "Published", "Recorded at", "Entries", "Added", "Removed",
-                   "Changed"):
-        table.add_column(column, no_wrap=True)
-    for row in rows:
-        table.add_row(*map(cell, (row["list"], row["published"], row["recorded_at"][:19],
-                                  *(row[k] for k in ("entries", "added", "removed",
-                                                     "changed")))))
-    table.caption = f"{len(rows)} snapshots" if rows else "no list ingested yet"
-    print_rich(table)
+    print_table(Grid(
+        "Official list snapshots ingested",
+        ("List", "Published", "Recorded at", "Entries", "Added", "Removed", "Changed"),
+        [tuple(shown(value) for value in (
+            row["list"], row["published"], row["recorded_at"][:19],
+            *(row[k] for k in ("entries", "added", "removed", "changed")))) for row in rows],
+        f"{len(rows)} snapshots" if rows else "no list ingested yet"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -21,9 +22,9 @@ from cli.render import (
     answer_table,
     line_json,
     party_json,
-    print_rich,
 )
-from cli.terminal import cell, json_text, say
+from cli.tables import Grid, print_table
+from cli.terminal import json_text, say, shown
 
 
 @click.command("in-force")
@@ -62,7 +63,7 @@ def in_force(party: str | None, batch: Path | None, column: str | None,
     assert party is not None  # exactly one of PARTY and --batch is given
     with answering() as asked:
         answer = asked.get_in_force(party, at=at or today(), known_at=known_at or now())
-    print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
+    print_json(answer_json(answer)) if as_json else print_table(answer_table(answer))
 
 
 @click.command("list")
@@ -78,7 +79,7 @@ def authority_list(authority: str, at, known_at, as_json: bool) -> None:
     with answering() as asked:
         answer = asked.get_authority_list(authority, at=at or today(),
                                           known_at=known_at or now())
-    print_json(answer_json(answer)) if as_json else print_rich(answer_table(answer))
+    print_json(answer_json(answer)) if as_json else print_table(answer_table(answer))
 
 
 @click.command()
@@ -93,8 +94,6 @@ def parties(search: str | None, limit: int, offset: int, known_at, as_json: bool
     """Find parties whose id, name or alias contains SEARCH (all parties without it),
     with the names they had as known at --known-at, a page at a time; the title says
     how many there are in all."""
-    from rich.table import Table
-
     with open_ledger() as ledger:
         known = ledger.get_known(known_at or now())
         found, total = ledger.get_party_page(search, known_at=known.moment, limit=limit,
@@ -103,19 +102,19 @@ def parties(search: str | None, limit: int, offset: int, known_at, as_json: bool
         print_json([party_json(p) for p in found])
         return
     matching = f" matching {search!r}" if search else ""
-    table = Table("Id", "Kind", "Name", "Also known as", "Country", title_justify="left",
-                  title=cell(f"{total:,} parties{matching}, {known.text}"))
-    for p in found:
-        table.add_row(*map(cell, (p.id, p.kind, p.name,
-                                  "; ".join(n for n in p.names if n != p.name), p.country or "")))
-    print_rich(table)
+    rows: list[Sequence[str]] = [
+        tuple(map(shown, (p.id, p.kind, p.name, "; ".join(n for n in p.names if n != p.name),
+                          p.country or "")))
+        for p in found]
+    print_table(Grid(shown(f"{total:,} parties{matching}, {known.text}"),
+                     ("Id", "Kind", "Name", "Also known as", "Country"), rows))
     if len(found) < total:
         say(_page_note(len(found), total, offset))
 
 
-def _page_note(shown: int, total: int, offset: int) -> str:
-    more = f"; the next page: --offset {offset + shown}" if offset + shown < total else ""
-    return f"showing {shown:,} of {total:,} (from number {offset + 1:,}){more}"
+def _page_note(count: int, total: int, offset: int) -> str:
+    more = f"; the next page: --offset {offset + count}" if offset + count < total else ""
+    return f"showing {count:,} of {total:,} (from number {offset + 1:,}){more}"
 
 
 @click.command()

@@ -20,6 +20,10 @@ from cli.params import (
 from cli.progress import progress
 
 WAITING = "Waiting for another import or rebuild of this ledger to finish..."
+wait_option = click.option(
+    "--wait", type=click.FloatRange(min=0), metavar="SECONDS",
+    help="Give up after waiting this long for another import or rebuild "
+         "(default: wait until it ends).")
 # From this size a second process pays for its start-up many times over (bench/).
 TWO_PROCESSES_FROM = 4 * 2**20  # bytes of a file to import
 # Events of a ledger to rebuild. Below these, starting a second process costs more than it saves.
@@ -34,9 +38,10 @@ REBUILD_TWO_PROCESSES_FROM = 25_000
               help="Write in a second process while checking in this one. "
                    f"Default: two for files over {TWO_PROCESSES_FROM // 2**20} MB "
                    "on a machine with two cores or more.")
+@wait_option
 @json_option
 def import_file(file: Path | None, dataset: str | None, two_processes: bool | None,
-                as_json: bool) -> None:
+                wait: float | None, as_json: bool) -> None:
     """Record an interchange file (JSON Lines) whole, or not at all.
 
     Lines already recorded with the same content are skipped, so importing a
@@ -54,7 +59,7 @@ def import_file(file: Path | None, dataset: str | None, two_processes: bool | No
     if two_processes is None:
         two_processes = path.stat().st_size >= TWO_PROCESSES_FROM and _cores() >= 2
     try:
-        summary, head = _record(path, as_json, two_processes)
+        summary, head = _record(path, as_json, two_processes, wait)
     except LineError as error:
         raise LedgerError(f"{shown} {error}") from None
     result = {"file": shown, "recorded": dict(summary.recorded), "skipped": summary.skipped,
@@ -68,7 +73,7 @@ def import_file(file: Path | None, dataset: str | None, two_processes: bool | No
                f"{summary.skipped} already recorded. Recorded at {result['recorded_at']}.")
 
 
-def _record(path: Path, as_json: bool, two_processes: bool):
+def _record(path: Path, as_json: bool, two_processes: bool, wait: float | None):
     """Record the file; a ledger file this import created is removed again if it fails.
     Returns the summary and the ledger's head (``POSITION:HASH``) after it."""
     from ledger.interchange import read_objects
@@ -80,7 +85,7 @@ def _record(path: Path, as_json: bool, two_processes: bool):
                 progress(interactive(as_json)) as shown:
             stream = shown.reading(raw, path.stat().st_size, f"checking {path.name}")
             summary = ledger.record_file(read_objects(stream), shown.note(WAITING),
-                                         two_processes=two_processes)
+                                         two_processes=two_processes, wait=wait)
             return summary, ledger.head()
     except Exception:
         if not existed and location.backend == "sqlite":
@@ -129,8 +134,9 @@ def datasets(as_json: bool) -> None:
               help="Write in a second process while decoding in this one. Default: two "
                    f"for a ledger of {REBUILD_TWO_PROCESSES_FROM:,} events or more on a "
                    "machine with two cores or more.")
+@wait_option
 @json_option
-def rebuild(two_processes: bool | None, as_json: bool) -> None:
+def rebuild(two_processes: bool | None, wait: float | None, as_json: bool) -> None:
     """Drop the read model and rebuild it from the stored events alone."""
     started = time.perf_counter()
     with open_ledger() as ledger, progress(interactive(as_json)) as shown:
@@ -138,7 +144,7 @@ def rebuild(two_processes: bool | None, as_json: bool) -> None:
             two_processes = (ledger.stored_events() >= REBUILD_TWO_PROCESSES_FROM
                              and _cores() >= 2)
         count = ledger.rebuild_read_model(shown.counter("rebuilding"), shown.note(WAITING),
-                                          two_processes=two_processes)
+                                          two_processes=two_processes, wait=wait)
     seconds = time.perf_counter() - started
     if as_json:
         print_json({"events": count, "seconds": round(seconds, 3)})

@@ -1,11 +1,12 @@
-"""How answers look: JSON shapes from the interchange spec, and rich tables for people."""
+"""How answers look: JSON shapes from the interchange spec, and tables for people."""
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cli.terminal import cell
+from cli.tables import Grid
+from cli.terminal import shown
 from ledger.domain.dates import day_text
 
 if TYPE_CHECKING:
@@ -100,30 +101,21 @@ def decision_json(decision: ScreeningDecision) -> dict[str, Any]:
             "recorded_at": decision.recorded_at.isoformat()}
 
 
-def answer_table(answer: InForceAnswer) -> Any:
+def answer_table(answer: InForceAnswer) -> Grid:
     """One row per sanction; program and sources are in --json and in `show`."""
-    from rich.table import Table
-
     role = "against" if answer.role == "target" else "imposed by"
     title = (f"In force {role} {answer.party.name} ({answer.party.id}) on {answer.at}, "
              f"{answer.known.text}")
-    table = Table(title=cell(title), title_justify="left", caption_justify="left")
     other = "Authority" if answer.role == "target" else "Target"
-    table.add_column("Sanction", overflow="fold", ratio=3)
-    table.add_column(other, overflow="fold", ratio=3)
-    table.add_column("Measures", ratio=2)
-    for column in ("From", "Until", "Evidence"):
-        table.add_column(column, no_wrap=True)
     unsure = [s for s in answer.sanctions if s.window is not None]
-    if unsure:
-        table.add_column("Certainty", overflow="fold", ratio=2)
-    for s in answer.sanctions:
-        row = [s.id, s.authority if answer.role == "target" else s.target,
-               ", ".join(s.measures), starts(s), str(s.effective_until or "open-ended"),
-               _lines(len(s.evidence))]
-        table.add_row(*map(cell, (*row, *([certainty(s)] if unsure else []))))
-    table.caption = _caption(len(answer.sanctions), len(unsure))
-    return table
+    rows: list[Sequence[str]] = [
+        tuple(map(shown, (s.id, s.authority if answer.role == "target" else s.target,
+                          ", ".join(s.measures), starts(s), s.effective_until or "open-ended",
+                          _lines(len(s.evidence)), *([certainty(s)] if unsure else []))))
+        for s in answer.sanctions]
+    headers = ("Sanction", other, "Measures", "From", "Until", "Evidence",
+               *(("Certainty",) if unsure else ()))
+    return Grid(shown(title), headers, rows, _caption(len(answer.sanctions), len(unsure)))
 
 
 def starts(sanction: SanctionInForce) -> str:
@@ -150,9 +142,3 @@ def _lines(count: int) -> str:
 
 def iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
-
-
-def print_rich(renderable: Any) -> None:
-    from rich.console import Console
-
-    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 120).print(renderable)

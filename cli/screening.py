@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.params import answering, at_option, json_option, known_at_option, now, print_json, today
-from cli.render import print_rich, screening_json
-from cli.terminal import cell
+from cli.render import screening_json
+from cli.tables import Grid, print_table
+from cli.terminal import shown
 
 if TYPE_CHECKING:
     from ledger.read.screening import ScreeningAnswer, ScreeningCandidate
@@ -66,28 +68,20 @@ def screen(name: str | None, batch: Path | None, column: str | None, key: str | 
     assert name is not None  # exactly one of NAME and --batch is given
     with answering() as reader:
         answer = reader.screen_name(name, asked)
-    print_json(screening_json(answer)) if as_json else print_rich(screening_table(answer))
+    print_json(screening_json(answer)) if as_json else print_table(screening_table(answer))
 
 
-def screening_table(answer: ScreeningAnswer) -> Any:
-    """One row per candidate. Stored text goes in escaped, as cells, never as markup."""
-    from rich.table import Table
-
-    table = Table(title=cell(f"Screening {answer.query!r} on {answer.at}, {answer.known.text}, "
-                             f"threshold {answer.threshold}"), title_justify="left",
-                  caption_justify="left")
-    for column in ("Score", "Match"):
-        table.add_column(column, no_wrap=True)
-    for column in ("Party", "Matched name", "How", "In force"):
-        table.add_column(column, overflow="fold")
-    for c in answer.candidates:
-        table.add_row(f"{c.hit.score.value:.3f}", "match" if c.match else "",
-                      cell(f"{c.party.name} ({c.party.id})"),
-                      cell(c.hit.name), cell(_how(c)), cell(_in_force(c)))
+def screening_table(answer: ScreeningAnswer) -> Grid:
+    """One row per candidate. Stored text goes in escaped, never as markup."""
+    rows: list[Sequence[str]] = [(f"{c.hit.score.value:.3f}", "match" if c.match else "",
+             shown(f"{c.party.name} ({c.party.id})"), shown(c.hit.name), shown(_how(c)),
+             shown(_in_force(c))) for c in answer.candidates]
     matches = sum(c.match for c in answer.candidates)
-    table.caption = (f"{len(answer.candidates)} candidates, {matches} at or above the threshold"
-                     if answer.candidates else "no candidates")
-    return table
+    caption = (f"{len(answer.candidates)} candidates, {matches} at or above the threshold"
+               if answer.candidates else "no candidates")
+    return Grid(shown(f"Screening {answer.query!r} on {answer.at}, {answer.known.text}, "
+                      f"threshold {answer.threshold}"),
+                ("Score", "Match", "Party", "Matched name", "How", "In force"), rows, caption)
 
 
 def _how(candidate: ScreeningCandidate) -> str:

@@ -5,7 +5,8 @@ Names, notes and sources come from outside. A control character in them
 bidirectional override (that shows a name backwards) would act on the
 reader's terminal, and rich markup in them (``[link=...]``, ``[/]``) would
 become a live link or a crash. So every piece of text a command prints
-passes through ``shown`` (or ``say``, ``cell``, ``json_text`` built on it),
+passes through ``shown`` (or ``say``, ``json_text`` built on it; table cells in
+``cli.tables`` are plain text, never markup),
 in a pipe too: what a person reads is what is stored, with such characters
 written out as escapes (``\\x1b``, ``\\u202e``).
 """
@@ -33,13 +34,6 @@ def say(*lines: object, err: bool = False) -> None:
     """Print each line, escaped whole: a line break inside stored text is shown as ``\\x0a``."""
     for line in lines:
         click.echo(shown(line), err=err)
-
-
-def cell(text: object) -> Any:
-    """A rich table cell or title that is never read as markup."""
-    from rich.text import Text
-
-    return Text(shown(text))
 
 
 def json_text(value: Any, indent: int | None = None) -> str:

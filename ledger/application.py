@@ -47,7 +47,7 @@ from ledger.domain.answers import (
     Screened,
     ScreeningDecision,
 )
-from ledger.errors import LedgerNotFoundError, NotALedgerError
+from ledger.errors import LedgerNotFoundError, NotALedgerError, ReadOnlyLedgerError
 from ledger.read.database import (
     can_write_read_model,
     create_answer_engine,
@@ -128,7 +128,8 @@ class SanctionsLedger(Application[UUID]):
             except BaseException:
                 self.close()  # e.g. an older revision: do not leave the recorder's pool open
                 raise
-        self.read_only = events_only or not can_write_read_model(self.engine)
+        self.read_only = (events_only or location.read_only
+                          or not can_write_read_model(self.engine))
         self.event_log = EventLog(self.recorder, self.mapper)
         self.store = LedgerStore(location, self.engine, self.event_log)
         self.projector = Projector(self.event_log, self.engine)
@@ -169,17 +170,19 @@ class SanctionsLedger(Application[UUID]):
 
     def record_file(self, objects: Iterable[tuple[int, dict[str, Any]]],
                     on_wait: Callable[[], None] | None = None, *,
-                    two_processes: bool = False) -> RecordingSummary:
+                    two_processes: bool = False, wait: float | None = None) -> RecordingSummary:
         """Record one interchange file whole, or not at all (see ``ledger.write.recording``).
 
         The writer lock (``ledger.store.locks``) is held from choosing the recorded
         time until the file's one transaction has committed, so recorded time
-        grows with position. ``on_wait`` is called if another writer holds it.
+        grows with position. ``on_wait`` is called if another writer holds it;
+        after ``wait`` seconds (if given) the import gives up with ``WriterBusyError``.
         With ``two_processes`` a child process writes while this one checks
         (``ledger.write.bulk.import_in_child``): faster for large files on two
         cores or more, not worth its start-up for small ones.
         """
-        with ledger_lock(self.location, WRITER, on_wait):
+        self._refuse_if_read_only()
+        with ledger_lock(self.location, WRITER, on_wait, wait):
             self.projector.catch_up()
             recorded_at = self._next_recorded_at()
             transaction = import_in_child if two_processes else import_transaction
@@ -230,7 +233,7 @@ class SanctionsLedger(Application[UUID]):
 
     def rebuild_read_model(self, progress: Progress | None = None,
                            on_wait: Callable[[], None] | None = None, *,
-                           two_processes: bool = False) -> int:
+                           two_processes: bool = False, wait: float | None = None) -> int:
         """Project every stored event again, queued behind any import under the writer lock.
 
         An import holds the database's write lock for its whole file: a rebuild
@@ -241,8 +244,14 @@ class SanctionsLedger(Application[UUID]):
         """
         rewrite = (partial(writing_in_child, "rebuild", self.location, rewrite_at)
                    if two_processes else partial(fresh_read_model, self.engine))
-        with ledger_lock(self.location, WRITER, on_wait), collecting_less():
+        self._refuse_if_read_only()
+        with ledger_lock(self.location, WRITER, on_wait, wait), collecting_less():
             return self.projector.rebuild(rewrite, progress)
+
+    def _refuse_if_read_only(self) -> None:
+        if self.location.read_only:
+            raise ReadOnlyLedgerError(f"the ledger at {self.location.display} is read-only "
+                                      "here: it can be asked, not written")
 
     def stored_events(self) -> int:
         """How many events the ledger holds."""

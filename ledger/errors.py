@@ -55,3 +55,15 @@ class NotALedgerError(LedgerError):
 
 class SchemaError(LedgerError):
     """The ledger's read-model schema is not at the revision this code expects."""
+
+
+class ReadOnlyLedgerError(LedgerError):
+    """A write was asked of a ledger this process may only read."""
+
+
+class WriterBusyError(LedgerError):
+    """Another writer held the ledger for longer than this one was told to wait."""
+
+
+class PrivilegeError(LedgerError):
+    """A role cannot be given the access asked for: it already holds more."""

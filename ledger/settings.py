@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ledger.errors import LedgerError
 
@@ -52,16 +52,42 @@ class LedgerLocation:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
 
     def sqlalchemy_url(self) -> str:
+        """The URL for SQLAlchemy, every part escaped: a ``?`` in a file name or an ``@``
+        in a password stays part of it instead of starting a query or ending the password.
+        (SQLAlchemy is imported here: a lone question on a current ledger never loads it.)"""
+        from sqlalchemy.engine import URL
+
         if self.backend == "sqlite":
-            return f"sqlite:///{self.path}"
-        auth = self.user + (f":{self.password}" if self.password else "")
-        return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
+            query = {"uri": "true"} if self.read_only else {}
+            return URL.create("sqlite", database=self.sqlite_database(),
+                              query=query).render_as_string(hide_password=False)
+        return URL.create("postgresql+psycopg", username=self.user,
+                          password=self.password or None, host=self.host, port=self.port,
+                          database=self.dbname).render_as_string(hide_password=False)
+
+    @property
+    def read_only(self) -> bool:
+        """A SQLite ledger whose file this process cannot write (a read-only file or medium):
+        it is opened for reading only, so that it can still be asked."""
+        return bool(self.backend == "sqlite" and self.path and self.path.exists()
+                    and not os.access(self.path, os.W_OK))
+
+    def sqlite_database(self) -> str:
+        """What sqlite3 opens (with URIs allowed, as eventsourcing opens it): the path, or a
+        read-only URI when the file cannot be written. On a read-only medium nothing can
+        change the file, and SQLite cannot create the files a WAL reader needs beside
+        it: there the file is opened as immutable."""
+        assert self.path is not None
+        if not self.read_only:
+            return str(self.path)
+        flags = "mode=ro&immutable=1" if _read_only_medium(self.path) else "mode=ro"
+        return f"file:{quote(str(self.path))}?{flags}"
 
     def eventsourcing_env(self) -> dict[str, str]:
         if self.backend == "sqlite":
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": str(self.path),
+                "SQLITE_DBNAME": self.sqlite_database(),
                 "SQLITE_LOCK_TIMEOUT": "30",
                 "APPLICATION_RECORDER_TOPIC": "ledger.store.sqlite:ChainedSQLiteRecorder",
             }
@@ -73,6 +99,7 @@ class LedgerLocation:
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_LOCK_TIMEOUT": "30",
+            "POSTGRES_PRE_PING": "y",  # a pooled connection a server restart ended is replaced
             "APPLICATION_RECORDER_TOPIC": "ledger.store.postgres:ChainedPostgresRecorder",
         }
 
@@ -91,6 +118,10 @@ class LedgerLocation:
     def exists(self) -> bool:
         """A SQLite ledger exists when its file does; a PostgreSQL one is assumed to."""
         return self.backend != "sqlite" or bool(self.path and self.path.exists())
+
+
+def _read_only_medium(path: Path) -> bool:
+    return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
 
 
 def resolve_location(given: str | None = None) -> LedgerLocation:

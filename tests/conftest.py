@@ -58,6 +58,20 @@ def postgres_url() -> Iterator[str]:
     admin.close()
 
 
+@pytest.fixture
+def role_name(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL role name for this test, with the pid (roles belong to the whole
+    server, not to the session's database); dropped with its grants afterwards."""
+    import psycopg
+
+    role = f"ledger_role_{os.getpid()}"
+    yield role
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test asking for the server is marked ``postgres`` even if its author forgot, so
     ``make test-fast`` (``-m "not postgres and not slow"``) never needs PostgreSQL."""

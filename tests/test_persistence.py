@@ -49,15 +49,19 @@ AFTERWARDS = [  # the line types the dataset lacks
 ]
 
 
-def event_topics() -> set[str]:
-    """The topic of every event class the domain stores (not the bases others extend)."""
+def event_classes() -> list[type]:
+    """Every event class the domain stores (not the bases others extend)."""
     module = ledger.domain.aggregates
     classes = [cls for aggregate in vars(module).values()
                if inspect.isclass(aggregate) and aggregate.__module__ == module.__name__
                for cls in vars(aggregate).values()
                if inspect.isclass(cls) and isinstance(getattr(cls, "TOPIC", None), str)]
-    return {cls.TOPIC for cls in classes
-            if not any(other is not cls and issubclass(other, cls) for other in classes)}
+    return [cls for cls in classes
+            if not any(other is not cls and issubclass(other, cls) for other in classes)]
+
+
+def event_topics() -> set[str]:
+    return {cls.TOPIC for cls in event_classes()}
 
 
 def test_every_event_type_is_stored_as_eventsourcings_json_transcoder_writes_it(

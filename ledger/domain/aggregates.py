@@ -23,7 +23,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from ledger.domain.dates import DateWindow
-from ledger.domain.rules import corrected, ends_before_it_starts
+from ledger.domain.rules import check_name_count, corrected, ends_before_it_starts
 from ledger.errors import RuleViolationError
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://sanctions-ledger/record")
@@ -152,6 +152,7 @@ class Party(Aggregate):
             getattr(aggregate, "ended", []).append((self.name, self.effective_from))
 
     def add_alias(self, name: str, line: dict[str, Any], timestamp: datetime) -> None:
+        check_name_count(len(self.names) + 1)
         self.trigger_event(self.AliasAdded, name=name, timestamp=timestamp, **line)
 
     def amend(self, *, effective_from: date, changes: dict[str, Any], reason: str | None,

@@ -62,6 +62,18 @@ def ends_before_it_starts(effective_from: date | None, effective_until: date | N
             and effective_until < effective_from)
 
 
+#: A party's names (its name and every alias) are at most this many: a documented
+#: limit (docs/interchange.md), far above any official list's.
+MAX_NAMES_PER_PARTY = 1_000
+
+
+def check_name_count(count: int) -> None:
+    """A party may not be given more than ``MAX_NAMES_PER_PARTY`` names."""
+    if count > MAX_NAMES_PER_PARTY:
+        raise RuleViolationError(f"a party has at most {MAX_NAMES_PER_PARTY:,} names "
+                                 f"(its name and aliases): this would give it {count:,}")
+
+
 def check_authority(ref: str, party_kind: str | None) -> None:
     """The party an ``authority`` field names must be of kind authority."""
     if party_kind != "authority":

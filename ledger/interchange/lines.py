@@ -27,9 +27,14 @@ import orjson
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from ledger.domain.dates import DateWindow, window_of
-from ledger.domain.rules import ATTRIBUTE_KINDS, ends_before_it_starts
-from ledger.errors import LineError
+from ledger.domain.rules import ATTRIBUTE_KINDS, check_name_count, ends_before_it_starts
+from ledger.errors import LineError, RuleViolationError
 from ledger.interchange.reasons import reason
+
+#: The documented limits (docs/interchange.md): bytes in one line of a file, and
+#: characters in one text value. A party's names are limited in ``ledger.domain.rules``.
+MAX_LINE_BYTES = 1_048_576
+MAX_TEXT = 65_536
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -451,9 +456,39 @@ def check_shape(lineno: int, obj: dict[str, Any]) -> Line:
     if struct is None:
         raise LineError(lineno, f"unknown type {json.dumps(kind)}")
     try:
-        return msgspec.convert(obj, struct)  # a class, not the union: msgspec caches its plan
+        for name, value in obj.items():
+            _refuse_unstorable(name, value)
+        line = msgspec.convert(obj, struct)  # a class, not the union: msgspec caches its plan
+        if isinstance(line, PartyLine):
+            check_name_count(1 + len(line.aliases))
     except msgspec.ValidationError as error:
         raise LineError(lineno, reason(error, obj, struct)) from None
+    except (ValueError, RuleViolationError) as error:
+        raise LineError(lineno, str(error)) from None
+    return line
+
+
+def _refuse_unstorable(name: str, value: Any) -> None:
+    """Text the ledger keeps as given on both backends, within the documented length:
+    every string of the line, in lists and objects too (``name`` is the line's field).
+
+    PostgreSQL cannot store a NUL character in text (SQLite can), so it is refused
+    here, for both, before anything is written.
+    """
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"field '{name}' is {len(value):,} characters long, "
+                             f"over the limit of {MAX_TEXT:,}")
+        if "\x00" in value:
+            raise ValueError(f"field '{name}' contains a NUL character (\\u0000), "
+                             "which cannot be stored")
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_unstorable(name, item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unstorable(name, key)
+            _refuse_unstorable(name, item)
 
 
 def line_id(lineno: int, obj: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.errors import LineError
+from ledger.interchange.lines import MAX_LINE_BYTES
 
 
 class ShapeError(ValueError):
@@ -25,16 +26,28 @@ def read_objects(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict[str, 
 def decode_lines(lines: Iterable[bytes | str]) -> Iterator[str]:
     """Lines of a UTF-8 file as text, without a leading byte-order mark.
 
-    Bad UTF-8 is a ``LineError`` naming its line, never a traceback (any input
-    file a user hands the ledger goes through here).
+    Bad UTF-8 and a line longer than ``MAX_LINE_BYTES`` are a ``LineError`` naming
+    the line, never a traceback (any input file a user hands the ledger goes
+    through here).
     """
     for lineno, line in enumerate(lines, start=1):
+        _check_length(lineno, line)
         if isinstance(line, bytes):
             try:
                 line = line.decode("utf-8")
             except UnicodeDecodeError:
                 raise LineError(lineno, "not valid UTF-8") from None
         yield line.removeprefix("\ufeff") if lineno == 1 else line
+
+
+def _check_length(lineno: int, line: bytes | str) -> None:
+    if len(line) * (1 if isinstance(line, bytes) else 4) <= MAX_LINE_BYTES:
+        return  # a character is at most four bytes of UTF-8
+    raw = line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass")
+    size = len(raw.rstrip(b"\r\n"))  # the line break is not counted
+    if size > MAX_LINE_BYTES:
+        raise LineError(lineno, f"the line is {size:,} bytes long, over the limit of "
+                                f"{MAX_LINE_BYTES:,} bytes per line")
 
 
 def _parse_object(lineno: int, text: str) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def _connect(location: LedgerLocation) -> Any:
     if location.backend == "sqlite":
         if not location.exists():
             return None  # the ledger says there is none, and how to make one
-        return _driver(location).connect(location.path, timeout=30)
+        return _driver(location).connect(location.sqlite_database(), uri=True, timeout=30)
     return _driver(location).connect(
         host=location.host, port=location.port, user=location.user,
         password=location.password, dbname=location.dbname, autocommit=True)

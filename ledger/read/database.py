@@ -7,18 +7,20 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
-from ledger.errors import SchemaError
+from ledger.errors import PrivilegeError, SchemaError
 from ledger.read import SCHEMA_REVISION
 from ledger.read.schema import SECONDARY_INDEXES
 from ledger.settings import LedgerLocation
 
 
 def create_read_engine(location: LedgerLocation) -> Engine:
+    """The read model's engine. On PostgreSQL each pooled connection is pinged before use,
+    so the first import or question after a server restart reconnects instead of failing."""
     if location.backend == "sqlite":
         engine = create_engine(location.sqlalchemy_url(), connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(location.sqlalchemy_url())
+    return create_engine(location.sqlalchemy_url(), pool_pre_ping=True)
 
 
 def create_answer_engine(location: LedgerLocation, engine: Engine) -> Engine:
@@ -31,7 +33,8 @@ def create_answer_engine(location: LedgerLocation, engine: Engine) -> Engine:
     there the read-model engine serves as it is.
     """
     if location.backend == "postgresql":
-        return create_engine(location.sqlalchemy_url(), isolation_level="AUTOCOMMIT")
+        return create_engine(location.sqlalchemy_url(), isolation_level="AUTOCOMMIT",
+                             pool_pre_ping=True)
     return engine
 
 
@@ -158,7 +161,9 @@ def grant_read_only(engine: Engine, role: str, ledger_tables: list[str], *,
     on the database, USAGE on the schema and SELECT on the ledger's tables
     (``SanctionsLedger.written_tables``: the event log, its chain and the read
     model) and ``alembic_version`` (so it can open the ledger and check its
-    revision): no INSERT, UPDATE, DELETE, TRUNCATE or CREATE anywhere.
+    revision): no INSERT, UPDATE, DELETE, TRUNCATE or CREATE anywhere. An
+    existing role that can already write is refused, its privileges named: it
+    may be a writer, and revoking a writer's rights is not this command's call.
     """
     quote = engine.dialect.identifier_preparer.quote
     tables = [*ledger_tables, "alembic_version"]
@@ -167,11 +172,41 @@ def grant_read_only(engine: Engine, role: str, ledger_tables: list[str], *,
                               {"r": role}).first()
         if not exists:
             conn.exec_driver_sql(f"CREATE ROLE {quote(role)} {'LOGIN' if login else 'NOLOGIN'}")
-        elif login:
-            conn.exec_driver_sql(f"ALTER ROLE {quote(role)} LOGIN")
+        else:
+            refuse_a_writer(conn, role)
+            if login:
+                conn.exec_driver_sql(f"ALTER ROLE {quote(role)} LOGIN")
         database, schema = conn.execute(text("SELECT current_database(), current_schema()")).one()
         conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {quote(database)} TO {quote(role)}")
         conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {quote(schema)} TO {quote(role)}")
         listed = ", ".join(f"{quote(schema)}.{quote(t)}" for t in tables)
         conn.exec_driver_sql(f"GRANT SELECT ON {listed} TO {quote(role)}")
     return tables
+
+
+_WRITES = text(
+    "SELECT c.relname, p.privilege FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "CROSS JOIN unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) "
+    "WITH ORDINALITY AS p(privilege, n) "
+    "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') "
+    "AND has_table_privilege(:r, c.oid, p.privilege) ORDER BY c.relname, p.n")
+
+
+def refuse_a_writer(conn: Connection, role: str) -> None:
+    """Raise ``PrivilegeError`` naming what ``role`` can write in the ledger's schema, if
+    anything (granted directly, through a role it belongs to, as an owner or superuser)."""
+    if conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"),
+                    {"r": role}).scalar():
+        raise PrivilegeError(f"role {role} is a superuser and can write everything: "
+                             "it cannot be made read-only")
+    by_table: dict[str, list[str]] = {}
+    for table, privilege in conn.execute(_WRITES, {"r": role}):
+        by_table.setdefault(table, []).append(privilege)
+    held = [f"{', '.join(privileges)} on {table}" for table, privileges in by_table.items()]
+    if conn.execute(text("SELECT has_schema_privilege(:r, current_schema(), 'CREATE')"),
+                    {"r": role}).scalar():
+        held.append("CREATE on the schema")
+    if held:
+        raise PrivilegeError(f"role {role} can already write the ledger ({'; '.join(held)}): "
+                             "revoke that first, or grant a new role")

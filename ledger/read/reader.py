@@ -378,9 +378,10 @@ class Reader:
         parties and names the ledger held at ``known_at`` (and valid ``on`` that day, if
         given: a party renamed from a date on is not yet called by its new name before);
         with ``authority``, one of kind authority (only those keep a list)."""
-        found = (self.parties([text], known_at=known_at)
-                 or self.parties(self._named([text], known_at, on).get(text, []),
-                                 known_at=known_at))
+        found = ((self.parties([text], known_at=known_at)
+                  or self.parties(self._named([text], known_at, on).get(text, []),
+                                  known_at=known_at))
+                 if askable(text) else [])
         if not found:
             raise UnknownPartyError(self._unknown(text, known_at))
         if len(found) > 1:
@@ -406,7 +407,7 @@ class Reader:
         A text naming one party maps to ``[id]``, an ambiguous one to every
         candidate, an unknown one is absent. One query per chunk and rule.
         """
-        texts = list(dict.fromkeys(texts))
+        texts = [text for text in dict.fromkeys(texts) if askable(text)]
         found = {t: [t] for t in self._matching(sql.PARTY_IDS, texts,
                                                 self._dialect.moment(known_at))}
         found.update(self._named([t for t in texts if t not in found], known_at, on))
@@ -486,6 +487,12 @@ def _window(text: str | None) -> DateWindow | None:
         return DateWindow(None, date.fromisoformat(wire["on_or_before"]))
     earliest, latest = wire["between"]
     return DateWindow(date.fromisoformat(earliest), date.fromisoformat(latest))
+
+
+def askable(text: str) -> bool:
+    """Whether a query text can name a party at all: none has a NUL character in its id,
+    name or alias (the import refuses them), and PostgreSQL refuses one in a parameter."""
+    return "\x00" not in text
 
 
 def _by_id(sanctions: Iterable[SanctionInForce]) -> list[SanctionInForce]:

@@ -11,8 +11,14 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 from sqlalchemy import Connection
 
@@ -22,6 +28,7 @@ from ledger.store.logtree import MERKLE_TABLE, SQLNodeStore, append_links, grow
 from ledger.store.tables import APPEND_ONLY, postgres_tables, postgres_trigger
 
 INSERT_CHUNK = 1000  # events per INSERT of eventsourcing's own path
+LOCK_ATTEMPTS = 3  # tries of the table lock on the bulk path, each up to the lock timeout
 
 
 def cursor_store(curs: Any) -> SQLNodeStore:
@@ -101,6 +108,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
         return bool(row and row["found"])
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
         """Insert in chunks, then chain and grow the tree, in one transaction under the table lock.
@@ -108,7 +116,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         eventsourcing sends a whole save as one array parameter through
         psycopg's pipeline mode, which deadlocks on large saves (psycopg's
         issue 685). Plain round-trips of ``INSERT_CHUNK`` events keep a large
-        save moving, and the single transaction keeps it all-or-nothing.
+        save moving, and the single transaction keeps it all-or-nothing. A dropped
+        connection (a server restart) or a lock timeout is retried on a fresh
+        connection, as eventsourcing's own recorder retries.
         """
         positions: list[int] = []
         with self.datastore.get_connection() as conn, conn.transaction(), \
@@ -136,7 +146,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         """
         # SQLAlchemy types driver_connection as Optional (None once closed); this one is open.
         curs = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        self._lock_table(curs)
+        self._lock_table_patiently(curs)
         self._notify_channel(curs)
         curs.execute(self._draw_positions, (len(events),))
         positions = sorted(row[0] for row in curs.fetchall())
@@ -153,6 +163,21 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 copy.write_row(link)
         store.put_nodes(nodes)
         return positions
+
+    def _lock_table_patiently(self, curs: Any) -> None:
+        """eventsourcing's table lock, a lock timeout retried as its inserts retry one.
+
+        Each try runs in a savepoint, so a timed-out one leaves the import's
+        transaction usable; the lock, once taken, is held to the commit.
+        """
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                with curs.connection.transaction():
+                    self._lock_table(curs)
+                return
+            except psycopg.errors.LockNotAvailable:
+                if attempt == LOCK_ATTEMPTS:
+                    raise
 
     def select_within(self, conn: Connection, originator_ids: Sequence[UUID],
                       before: int | None = None) -> list[StoredEvent]:

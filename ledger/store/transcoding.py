@@ -11,6 +11,7 @@ from eventsourcing.persistence import (
     DecimalAsStr,
     JSONTranscoder,
     Transcoding,
+    TranscodingNotRegisteredError,
     UUIDAsHex,
 )
 
@@ -34,17 +35,26 @@ class FastJSONTranscoder(JSONTranscoder):
     Every event's state is encoded on the way into the store. orjson hands
     dates and datetimes to the registered transcodings (passthrough), as the
     json module does, and writes the same compact UTF-8. It writes UUIDs
-    natively where eventsourcing would tag them, but no event of ours holds a
-    UUID in its state (originator ids are columns): tests/test_persistence.py
-    compares the bytes of every event type with eventsourcing's own. Decoding
-    is eventsourcing's: orjson has no hook to turn the tags back into objects.
+    natively where eventsourcing would tag them (and would read back a ``str``),
+    so no event field may hold a UUID: originator ids are columns, and
+    tests/test_event_store_contract.py refuses such a field in any event
+    class; tests/test_persistence.py compares the bytes of every event type
+    with eventsourcing's own. Subclasses of str, int, list and dict are
+    refused unless registered (eventsourcing's JSON transcoder would quietly
+    store them as their base type). Decoding is eventsourcing's: orjson has
+    no hook to turn the tags back into objects.
     """
 
     _PASSTHROUGH = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
                     | orjson.OPT_PASSTHROUGH_DATACLASS)
 
     def encode(self, obj: Any) -> bytes:
-        return orjson.dumps(obj, default=self._encode_obj, option=self._PASSTHROUGH)
+        try:
+            return orjson.dumps(obj, default=self._encode_obj, option=self._PASSTHROUGH)
+        except orjson.JSONEncodeError as error:
+            if isinstance(error.__cause__, TranscodingNotRegisteredError):
+                raise error.__cause__ from None  # eventsourcing's message names the type
+            raise
 
 
 
