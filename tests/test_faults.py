@@ -51,8 +51,37 @@ def start(location: LedgerLocation, *args: str) -> subprocess.Popen:
 
 
 def kill(process: subprocess.Popen) -> None:
-    process.kill()  # SIGKILL: no finally, no atexit, no rollback from the client side
+    """SIGKILL: no finally, no atexit, no rollback from the client side. A writing child
+    the parent leaves behind is waited for: told to commit before the kill, it still
+    commits, and the writer lock died with the parent (a window noted in the CHANGELOG)."""
+    orphans = children_of(process.pid)
+    process.kill()
     process.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while any(alive(pid) for pid in orphans):
+        assert time.monotonic() < deadline, f"writing processes {orphans} outlived 60 s"
+        time.sleep(0.05)
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting to be reaped has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def recorded_id_counts(ledger: SanctionsLedger) -> Counter[str]:
